@@ -1,0 +1,27 @@
+"""The FastAPI application: REST API under /api/v1 and the web UI, one process, stateless."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+
+from gemba import __version__
+from gemba.api import catalog, problems
+from gemba.bootstrap import Gemba, bootstrap
+from gemba.web import routes as web
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(gemba: Gemba | None = None) -> FastAPI:
+    """Build the app; refuses to start on an unmigrated database (bootstrap checks)."""
+    gemba = gemba or bootstrap()
+    app = FastAPI(title="Gemba", version=__version__,
+                  description="Integrated ERP + MES. Errors are RFC 9457 problem+json.")
+    app.state.gemba = gemba
+    app.add_middleware(SessionMiddleware, secret_key=gemba.settings.secret_key,
+                       session_cookie="gemba_session", same_site="lax", https_only=False)
+    problems.install(app)
+    app.include_router(catalog.router, prefix=API_PREFIX)
+    web.install(app)
+    return app

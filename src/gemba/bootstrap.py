@@ -1,0 +1,74 @@
+"""Composition root: builds engine, session factory, event bus and relay from settings.
+
+Front doors (API, web, CLI) call ``bootstrap()`` once and pass ``Gemba.uow(actor)`` to services.
+Handlers are registered here with real imports, never by dotted strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from gemba.core.auth.actor import SYSTEM, Actor
+from gemba.core.config import Settings, load_settings
+from gemba.core.db.engine import make_engine, make_session_factory
+from gemba.core.db.migrate import require_migrated
+from gemba.core.db.uow import UnitOfWork
+from gemba.core.events.bus import InProcessBus
+from gemba.core.events.outbox import Relay, Transport
+
+
+def import_all_models() -> None:
+    """Import every module that defines tables, so the metadata is complete."""
+    import gemba.core.audit.models
+    import gemba.core.audit.recorder  # registers the flush listeners that write the trail
+    import gemba.core.auth.models
+    import gemba.core.db.sequence
+    import gemba.core.events.models
+    import gemba.erp.catalog.bom
+    import gemba.erp.catalog.item
+    import gemba.erp.catalog.routing
+    import gemba.erp.catalog.uom
+    import gemba.erp.equipment.calendar
+    import gemba.erp.equipment.equipment
+    import gemba.erp.personnel.employee  # noqa: F401
+
+
+@dataclass
+class Gemba:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    bus: InProcessBus
+    relay: Relay
+    _after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def uow(self, actor: Actor = SYSTEM, reason: str | None = None) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, actor, reason, self._after_commit)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    check_migrated: bool = True,
+    transport: Transport | None = None,
+) -> Gemba:
+    settings = settings or load_settings()
+    import_all_models()
+    engine = make_engine(settings.database_url)
+    if check_migrated:
+        require_migrated(engine, settings.database_url)
+    factory = make_session_factory(engine)
+    bus = InProcessBus(factory)
+    relay = Relay(factory, transport or bus)
+    app = Gemba(settings, engine, factory, bus, relay)
+    if transport is None:
+        # Embedded mode: relay right after each commit, in this process.
+        app._after_commit.append(relay.as_after_commit())
+    return app

@@ -1,0 +1,1 @@
+"""Platform services shared by every context: config, db, auth, audit, events. No business rules."""

@@ -1,0 +1,47 @@
+"""Audit tables: the entries and the chain head that serialises appends."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gemba.core.db.base import Base, UtcDateTime
+
+
+class Audited:
+    """Marker mixin: changes to these records are written to the audit trail."""
+
+    __audited__ = True
+
+
+class AuditEntry(Base):
+    __tablename__ = "core_audit_log"
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                     primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(80))
+    record_type: Mapped[str] = mapped_column(String(80), index=True)
+    record_id: Mapped[str] = mapped_column(String(80), index=True)
+    action: Mapped[str] = mapped_column(String(10))  # create | update | delete
+    old_values: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    new_values: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """Single row: last sequence and hash. Updating it takes the lock that orders appends."""
+
+    __tablename__ = "core_audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+GENESIS_HASH = "0" * 64

@@ -1,0 +1,117 @@
+"""Writes audit entries in the same transaction as the change, from SQLAlchemy's flush events.
+
+Every record class that mixes in ``Audited`` is covered without the services doing anything.
+Appends are ordered by a lock on the single chain-head row, so the chain is linear even with
+many concurrent writers on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm.attributes import NO_VALUE, get_history
+
+from gemba.core.audit.chain import entry_hash, jsonable
+from gemba.core.audit.models import AuditEntry, AuditHead
+from gemba.core.types import utcnow
+
+_PENDING = "audit_pending"
+SKIP_COLUMNS = {"created_at", "updated_at", "version", "password_hash"}
+
+
+def record_type(obj: Any) -> str:
+    return str(obj.__tablename__)
+
+
+def _columns(obj: Any) -> list[str]:
+    return [c.key for c in inspect(obj).mapper.column_attrs if c.key not in SKIP_COLUMNS]
+
+
+def _snapshot(obj: Any) -> dict[str, Any]:
+    return {key: jsonable(getattr(obj, key)) for key in _columns(obj)}
+
+
+def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
+    for key in _columns(obj):
+        hist = get_history(obj, key)
+        if hist.has_changes():
+            before = hist.deleted[0] if hist.deleted else None
+            after = hist.added[0] if hist.added else None
+            if before is NO_VALUE:
+                before = None
+            if jsonable(before) != jsonable(after):
+                old[key] = jsonable(before)
+                new[key] = jsonable(after)
+    return old, new
+
+
+@event.listens_for(Session, "before_flush")
+def _collect(session: Session, _ctx: UOWTransaction, _instances: Any) -> None:
+    pending: list[tuple[str, Any, dict[str, Any] | None]] = session.info.setdefault(_PENDING, [])
+    for obj in session.dirty:
+        if getattr(obj, "__audited__", False) and session.is_modified(obj):
+            old, new = _changes(obj)
+            if new:
+                pending.append(("update", obj, {"old": old, "new": new}))
+    for obj in session.deleted:
+        if getattr(obj, "__audited__", False):
+            pending.append(("delete", obj, {"old": _snapshot(obj), "new": None}))
+    for obj in session.new:
+        if getattr(obj, "__audited__", False):
+            pending.append(("create", obj, None))
+
+
+@event.listens_for(Session, "after_flush")
+def _write(session: Session, _ctx: UOWTransaction) -> None:
+    pending = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    actor = session.info.get("actor")
+    actor_name = getattr(actor, "username", "system")
+    reason = session.info.get("reason")
+    conn = session.connection()
+    head = conn.execute(
+        update(AuditHead).where(AuditHead.id == 1)
+        .values(last_seq=AuditHead.last_seq)  # touch the row: takes the lock on PostgreSQL
+        .returning(AuditHead.last_seq, AuditHead.last_hash)
+    ).one()
+    seq, prev = int(head.last_seq), str(head.last_hash)
+    rows = []
+    for action, obj, values in pending:
+        ident = inspect(obj).mapper.primary_key_from_instance(obj)
+        rid = "/".join(str(v) for v in ident)
+        if action == "create":
+            old_v, new_v = None, _snapshot(obj)
+        else:
+            assert values is not None
+            old_v, new_v = values["old"], values["new"]
+        seq += 1
+        at = utcnow()
+        digest = entry_hash(seq=seq, at=at, actor=actor_name, record_type=record_type(obj),
+                            record_id=rid, action=action, old_values=old_v, new_values=new_v,
+                            reason=reason, prev_hash=prev)
+        rows.append(dict(seq=seq, at=at, actor=actor_name, record_type=record_type(obj),
+                         record_id=rid, action=action, old_values=old_v, new_values=new_v,
+                         reason=reason, prev_hash=prev, hash=digest))
+        prev = digest
+    conn.execute(insert(AuditEntry), rows)
+    conn.execute(update(AuditHead).where(AuditHead.id == 1)
+                 .values(last_seq=seq, last_hash=prev))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def history(session: Session, rec_type: str, record_id: str) -> list[AuditEntry]:
+    """A record's changes, oldest first."""
+    return list(session.scalars(
+        select(AuditEntry).where(AuditEntry.record_type == rec_type,
+                                 AuditEntry.record_id == record_id)
+        .order_by(AuditEntry.seq)
+    ))

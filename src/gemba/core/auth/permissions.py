@@ -1,0 +1,53 @@
+"""The role -> permission matrix. Permissions are checked in the service layer."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    MASTERDATA_READ = "masterdata.read"
+    CATALOG_WRITE = "catalog.write"          # units, items, BOMs, routings
+    EQUIPMENT_WRITE = "equipment.write"      # ISA-95 hierarchy, calendars
+    PERSONNEL_READ = "personnel.read"
+    PERSONNEL_WRITE = "personnel.write"      # employees, skills, labour rates
+    AUDIT_READ = "audit.read"
+    USERS_ADMIN = "users.admin"
+    DATA_LOAD = "data.load"                  # bulk CSV import
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    PLANNER = "planner"
+    BUYER = "buyer"
+    SALES = "sales"
+    ACCOUNTANT = "accountant"
+    SUPERVISOR = "supervisor"
+    OPERATOR = "operator"
+    QUALITY = "quality"
+    MAINTENANCE = "maintenance"
+    VIEWER = "viewer"
+
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.PLANNER: frozenset({P.MASTERDATA_READ, P.CATALOG_WRITE, P.EQUIPMENT_WRITE,
+                             P.AUDIT_READ, P.DATA_LOAD}),
+    Role.BUYER: frozenset({P.MASTERDATA_READ}),
+    Role.SALES: frozenset({P.MASTERDATA_READ}),
+    Role.ACCOUNTANT: frozenset({P.MASTERDATA_READ, P.PERSONNEL_READ, P.AUDIT_READ}),
+    Role.SUPERVISOR: frozenset({P.MASTERDATA_READ, P.PERSONNEL_READ, P.PERSONNEL_WRITE,
+                                P.AUDIT_READ}),
+    Role.OPERATOR: frozenset({P.MASTERDATA_READ}),
+    Role.QUALITY: frozenset({P.MASTERDATA_READ, P.AUDIT_READ}),
+    Role.MAINTENANCE: frozenset({P.MASTERDATA_READ, P.EQUIPMENT_WRITE}),
+    Role.VIEWER: frozenset({P.MASTERDATA_READ}),
+}
+
+
+def permissions_for(roles: frozenset[Role]) -> frozenset[Permission]:
+    out: set[Permission] = set()
+    for role in roles:
+        out |= ROLE_PERMISSIONS[role]
+    return frozenset(out)

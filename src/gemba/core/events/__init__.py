@@ -1,0 +1,1 @@
+"""Transactional outbox, relay and idempotent inbox: the channel of the ERP-MES loop."""

@@ -1,0 +1,1 @@
+"""Catalog master data: units of measure, items, bills of materials, routings."""

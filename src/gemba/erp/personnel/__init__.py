@@ -1,0 +1,1 @@
+"""Personnel master data: employees, skills and qualifications, shifts, labour rates."""
