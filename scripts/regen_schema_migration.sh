@@ -3,6 +3,9 @@
 # Once Gemba has a release, new changes get new revisions instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# One regeneration at a time, even when several developers run it.
+exec 9>/tmp/gemba-regen-migration.lock
+flock 9
 tmp=$(mktemp -d)
 rm -f src/gemba/migrations/versions/0001_schema.py
 .venv/bin/python - "$tmp" <<'PY'

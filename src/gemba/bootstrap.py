@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gemba.core.auth.actor import SYSTEM, Actor
 from gemba.core.config import Settings, load_settings
+from gemba.core.dataload.registry import Registry
 from gemba.core.db.engine import make_engine, make_session_factory
 from gemba.core.db.migrate import require_migrated
 from gemba.core.db.uow import UnitOfWork
@@ -72,3 +73,13 @@ def bootstrap(
         # Embedded mode: relay right after each commit, in this process.
         app._after_commit.append(relay.as_after_commit())
     return app
+
+
+def data_files() -> Registry:
+    """Every CSV file ``gemba load``/``gemba dump`` understands, in load order."""
+    from gemba.erp.catalog import item_csv
+
+    registry = Registry()
+    for spec in (item_csv.SPEC,):
+        registry.register(spec)
+    return registry

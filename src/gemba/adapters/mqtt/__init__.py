@@ -1,0 +1,1 @@
+"""MQTT transport of the outbox: publisher, persistent consumers and the background relay."""

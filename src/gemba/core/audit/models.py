@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gemba.core.db.base import Base, UtcDateTime
 
@@ -45,3 +45,9 @@ class AuditHead(Base):
 
 
 GENESIS_HASH = "0" * 64
+
+
+def lock_audit_head(session: Session) -> None:
+    """Take the chain-head row lock now (PostgreSQL); SQLite already serialises writers."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(AuditHead.id).where(AuditHead.id == 1).with_for_update())

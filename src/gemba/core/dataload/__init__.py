@@ -1,0 +1,1 @@
+"""All-or-nothing CSV import/export. Each context registers the files it understands."""

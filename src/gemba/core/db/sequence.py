@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Integer, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from gemba.core.audit.models import lock_audit_head
 from gemba.core.db.base import Base
 
 
@@ -30,7 +31,13 @@ def ensure_sequence(session: Session, doc_type: str, prefix: str, padding: int =
 
 
 def next_number(session: Session, doc_type: str) -> str:
-    """Take the next number of ``doc_type`` inside the current transaction."""
+    """Take the next number of ``doc_type`` inside the current transaction.
+
+    Locks are always taken in one order, audit-chain head first, then the counter: every
+    business write ends up appending to the audit chain, so taking the head here first means
+    two transactions can never hold these two rows in opposite orders (no deadlock).
+    """
+    lock_audit_head(session)
     row = session.execute(
         update(DocumentSequence)
         .where(DocumentSequence.doc_type == doc_type)

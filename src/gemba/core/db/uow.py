@@ -64,13 +64,16 @@ class UnitOfWork:
             self._session = None
 
     def flush(self) -> None:
+        """Flush and translate database rule violations into domain errors.
+
+        The transaction is left for the caller (or ``__exit__``) to roll back, so a bulk load
+        can catch the error inside a savepoint and go on checking the next rows.
+        """
         try:
             self.session.flush()
         except IntegrityError as exc:
-            self.session.rollback()
             raise Conflict(_integrity_message(exc)) from exc
         except StaleDataError as exc:
-            self.session.rollback()
             raise Conflict("the record was changed by someone else; reload and retry") from exc
 
     def commit(self) -> None:

@@ -1,0 +1,5 @@
+"""REST resources: bom."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

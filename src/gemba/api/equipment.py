@@ -1,0 +1,5 @@
+"""REST resources: equipment."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""REST resources: personnel."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""REST resources: routing."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,168 @@
+"""The ``gemba`` command: every verb is a thin call into the same services as the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from gemba.core.config import load_settings
+from gemba.core.db.migrate import NotMigrated
+from gemba.core.errors import ConfigError, GembaError
+
+app = typer.Typer(help="Gemba: integrated ERP + MES.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+user_app = typer.Typer(help="Users and API tokens.", no_args_is_help=True)
+audit_app = typer.Typer(help="Audit trail.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+
+console = Console()
+err = Console(stderr=True, soft_wrap=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code=1)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn every error a user can cause into one clear line and exit code 1."""
+    try:
+        yield
+    except (ConfigError, NotMigrated) as exc:
+        raise fail(str(exc)) from None
+    except GembaError as exc:
+        raise fail(exc.message) from None
+    except ValidationError as exc:
+        lines = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise fail("; ".join(lines)) from None
+
+
+def handles_errors(fn: F) -> F:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with user_errors():
+            return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@db_app.command("upgrade")
+@handles_errors
+def db_upgrade() -> None:
+    """Apply all migrations (creates the database schema on first run)."""
+    from gemba.core.db.migrate import upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url)
+    console.print(f"database at head ({_safe_url(settings.database_url)})")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@user_app.command("create")
+@handles_errors
+def user_create(
+    username: str,
+    role: list[str] = typer.Option(..., "--role", "-r", help="Repeat for several roles."),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    full_name: str = "",
+    site: list[str] = typer.Option([], "--site", help="Limit the user to these site codes."),
+) -> None:
+    """Create a user with one or more roles."""
+    from gemba.bootstrap import bootstrap
+    from gemba.core.auth.services import UserIn, create_user
+
+    gemba = bootstrap()
+    with gemba.uow(reason="gemba user create") as uow:
+        create_user(uow, UserIn(username=username, password=password, roles=role,  # type: ignore[arg-type]
+                                full_name=full_name, site_codes=site))
+        uow.commit()
+    console.print(f"user {username} created with roles {', '.join(role)}")
+
+
+@user_app.command("token")
+@handles_errors
+def user_token(username: str, name: str = typer.Option("cli", help="What the token is for.")) -> None:
+    """Issue an API token for a user (shown once; only its hash is stored)."""
+    from gemba.bootstrap import bootstrap
+    from gemba.core.auth.services import create_api_token
+
+    gemba = bootstrap()
+    with gemba.uow() as uow:
+        raw = create_api_token(uow, username, name)
+        uow.commit()
+    console.print(raw, highlight=False)
+
+
+@audit_app.command("verify")
+@handles_errors
+def audit_verify() -> None:
+    """Recompute the hash chain; exit 1 and name the first broken link if tampered."""
+    from gemba.bootstrap import bootstrap
+    from gemba.core.audit.verify import verify_chain
+
+    gemba = bootstrap()
+    with gemba.session_factory() as session:
+        result = verify_chain(session)
+    if not result.ok:
+        raise fail(f"audit chain broken at entry {result.broken_seq}: {result.problem} "
+                   f"({result.checked} entries verified before it)")
+    console.print(f"audit chain intact: {result.checked} entries verified")
+
+
+@app.command("load")
+@handles_errors
+def load_cmd(directory: Path) -> None:
+    """Load master data CSV files from DIRECTORY: all or nothing (see docs/data-format.md)."""
+    from gemba.cli import data
+
+    errors, counts = data.load(directory)
+    if errors:
+        for line in errors:
+            err.print(line, highlight=False, soft_wrap=True)
+        raise fail(f"{len(errors)} error(s); nothing was written")
+    for name, n in counts.items():
+        console.print(f"{name}: {n} rows")
+
+
+@app.command("dump")
+@handles_errors
+def dump_cmd(directory: Path) -> None:
+    """Write all master data as CSV files into DIRECTORY (the format 'gemba load' reads)."""
+    from gemba.cli import data
+
+    for name, n in data.dump(directory).items():
+        console.print(f"{name}: {n} rows")
+
+
+@app.command()
+@handles_errors
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Serve the REST API and the web UI."""
+    import uvicorn
+
+    from gemba.bootstrap import bootstrap
+
+    bootstrap().close()  # fail fast (config, migrations) before uvicorn starts
+    uvicorn.run("gemba.api.app:create_app", factory=True, host=host, port=port,
+                workers=workers, log_level="info")
+
+
+def main() -> None:  # pragma: no cover
+    app()
