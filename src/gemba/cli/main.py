@@ -164,5 +164,28 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
                 workers=workers, log_level="info")
 
 
+@app.command()
+@handles_errors
+def demo(host: str = "127.0.0.1", port: int = 8000,
+         serve_ui: bool = typer.Option(True, "--serve/--no-serve")) -> None:
+    """Migrate, load the demo company (once), create demo users, print the login and serve."""
+    from gemba.bootstrap import bootstrap
+    from gemba.cli.demo import DEMO_USERS, prepare_demo
+    from gemba.core.db.migrate import upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url)
+    gemba = bootstrap(settings)
+    login = prepare_demo(gemba)
+    gemba.close()
+    console.print("demo company loaded" if login.loaded else "demo company already present")
+    console.print(f"\n  Open http://{host}:{port}/ and log in as [bold]{login.username}[/] "
+                  f"with password [bold]{login.password}[/]")
+    others = ", ".join(u for u, _ in DEMO_USERS if u != login.username)
+    console.print(f"  (same password for {others})\n")
+    if serve_ui:
+        serve(host=host, port=port, workers=1)
+
+
 def main() -> None:  # pragma: no cover
     app()
