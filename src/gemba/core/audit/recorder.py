@@ -18,7 +18,8 @@ from gemba.core.audit.models import AuditEntry, AuditHead
 from gemba.core.types import utcnow
 
 _PENDING = "audit_pending"
-SKIP_COLUMNS = {"created_at", "updated_at", "version", "password_hash"}
+# Never copied into the trail: bookkeeping columns and secrets (even hashed ones).
+SKIP_COLUMNS = {"created_at", "updated_at", "version", "password_hash", "token_hash", "content"}
 
 
 def record_type(obj: Any) -> str:

@@ -7,10 +7,11 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gemba.core.audit.models import Audited
 from gemba.core.db.base import Base, IdMixin, TimestampMixin, UtcDateTime, VersionedMixin
 
 
-class User(IdMixin, TimestampMixin, VersionedMixin, Base):
+class User(Audited, IdMixin, TimestampMixin, VersionedMixin, Base):
     __tablename__ = "core_users"
 
     username: Mapped[str] = mapped_column(String(80), unique=True)
@@ -22,7 +23,7 @@ class User(IdMixin, TimestampMixin, VersionedMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class ApiToken(IdMixin, TimestampMixin, Base):
+class ApiToken(Audited, IdMixin, TimestampMixin, Base):
     """A machine or integration credential. Only the SHA-256 of the secret is stored."""
 
     __tablename__ = "core_api_tokens"
