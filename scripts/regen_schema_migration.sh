@@ -7,7 +7,12 @@ cd "$(dirname "$0")/.."
 exec 9>/tmp/gemba-regen-migration.lock
 flock 9
 tmp=$(mktemp -d)
-rm -f src/gemba/migrations/versions/0001_schema.py
+versions=src/gemba/migrations/versions
+# Generate against an empty database with only 0001 in play: park the later revisions.
+mkdir "$tmp/parked"
+find "$versions" -maxdepth 1 -name '0*.py' ! -name '0001_schema.py' -exec mv {} "$tmp/parked/" \;
+trap 'mv "$tmp"/parked/*.py "$versions"/ 2>/dev/null; rm -rf "$tmp"' EXIT
+rm -f "$versions/0001_schema.py"
 .venv/bin/python - "$tmp" <<'PY'
 import sys
 from alembic import command
@@ -22,4 +27,3 @@ sed -i "s/^down_revision: str | None = .*/down_revision: str | None = None/" \
 mv src/gemba/migrations/versions/0001_schema*.py src/gemba/migrations/versions/0001_schema.py
 .venv/bin/ruff format -q src/gemba/migrations/versions/0001_schema.py
 .venv/bin/ruff check -q --fix src/gemba/migrations/versions/0001_schema.py || true
-rm -rf "$tmp"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +19,10 @@ import pytest
 from gemba.bootstrap import Gemba, bootstrap
 from gemba.core.config import load_settings
 from gemba.core.db.migrate import upgrade
+from gemba_testing import IN_CI, mqtt_available, require_service  # noqa: F401
 
 PG_ADMIN = os.environ.get("GEMBA_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def _pg_available() -> str | None:
@@ -32,23 +31,6 @@ def _pg_available() -> str | None:
             return None
     except psycopg.Error as exc:
         return str(exc).strip().splitlines()[0]
-
-
-def mqtt_available(host: str = "127.0.0.1", port: int = 1883) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-def require_service(ok: bool, what: str) -> None:
-    """Skip locally, fail under CI=true."""
-    if ok:
-        return
-    if IN_CI:
-        pytest.fail(f"{what} is not reachable and CI=true requires it", pytrace=False)
-    pytest.skip(f"{what} is not reachable")
 
 
 def _pg_exec(sql: str) -> None:

@@ -45,12 +45,36 @@ class Gemba:
     session_factory: sessionmaker[Session]
     bus: InProcessBus
     relay: Relay
+    transport: Transport
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
+    _background: list[Callable[[], None]] = field(default_factory=list)
 
     def uow(self, actor: Actor = SYSTEM, reason: str | None = None) -> UnitOfWork:
         return UnitOfWork(self.session_factory, actor, reason, self._after_commit)
 
+    def start_background(self) -> None:
+        """With a broker: relay the outbox off the request path and consume subscriptions.
+
+        Embedded mode needs nothing here (the relay runs after each commit)."""
+        if self.settings.embedded_broker or self._background:
+            return
+        from gemba.adapters.mqtt.consumer import start_consumers
+        from gemba.adapters.mqtt.runner import RelayRunner
+
+        runner = RelayRunner(self.relay).start()
+        self._after_commit.append(runner.wake)
+        consumers = start_consumers(self.settings.mqtt_url, self.session_factory,
+                                    self.bus.subscriptions)
+        self._background.append(runner.stop)
+        self._background.extend(c.stop for c in consumers)
+
     def close(self) -> None:
+        for stop in self._background:
+            stop()
+        self._background.clear()
+        close_transport = getattr(self.transport, "close", None)
+        if close_transport is not None:
+            close_transport()
         self.engine.dispose()
 
 
@@ -67,9 +91,14 @@ def bootstrap(
         require_migrated(engine, settings.database_url)
     factory = make_session_factory(engine)
     bus = InProcessBus(factory)
+    embedded = transport is None and settings.embedded_broker
+    if transport is None and not settings.embedded_broker:
+        from gemba.adapters.mqtt.transport import MqttTransport  # production: via the broker
+
+        transport = MqttTransport(settings.mqtt_url)
     relay = Relay(factory, transport or bus)
-    app = Gemba(settings, engine, factory, bus, relay)
-    if transport is None:
+    app = Gemba(settings, engine, factory, bus, relay, transport or bus)
+    if embedded:
         # Embedded mode: relay right after each commit, in this process.
         app._after_commit.append(relay.as_after_commit())
     return app
@@ -77,9 +106,10 @@ def bootstrap(
 
 def data_files() -> Registry:
     """Every CSV file ``gemba load``/``gemba dump`` understands, in load order."""
-    from gemba.erp.catalog import item_csv
+    from gemba.erp.catalog import bom_csv, item_csv, routing_csv
+    from gemba.erp.equipment import work_center_csv
 
     registry = Registry()
-    for spec in (item_csv.SPEC,):
+    for spec in (item_csv.SPEC, bom_csv.SPEC, work_center_csv.SPEC, routing_csv.SPEC):
         registry.register(spec)
     return registry

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -16,7 +19,13 @@ API_PREFIX = "/api/v1"
 def create_app(gemba: Gemba | None = None) -> FastAPI:
     """Build the app; refuses to start on an unmigrated database (bootstrap checks)."""
     gemba = gemba or bootstrap()
-    app = FastAPI(title="Gemba", version=__version__,
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        gemba.start_background()
+        yield
+
+    app = FastAPI(title="Gemba", version=__version__, lifespan=lifespan,
                   description="Integrated ERP + MES. Errors are RFC 9457 problem+json.")
     app.state.gemba = gemba
     app.add_middleware(SessionMiddleware, secret_key=gemba.settings.secret_key,

@@ -26,8 +26,13 @@ def problem(status: int, title: str, detail: str, errors: list[dict[str, Any]] |
 
 
 def _field_of(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
-    return ".".join(parts) or "body"
+    """Pydantic's location as the same path the services use: ``lines[1].qty_per``."""
+    out = ""
+    for part in loc:
+        if part in ("body", "query", "path"):
+            continue
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "body"
 
 
 def install(app: FastAPI) -> None:

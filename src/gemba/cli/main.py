@@ -98,7 +98,8 @@ def user_create(
 
 @user_app.command("token")
 @handles_errors
-def user_token(username: str, name: str = typer.Option("cli", help="What the token is for.")) -> None:
+def user_token(username: str,
+               name: str = typer.Option("cli", help="What the token is for.")) -> None:
     """Issue an API token for a user (shown once; only its hash is stored)."""
     from gemba.bootstrap import bootstrap
     from gemba.core.auth.services import create_api_token

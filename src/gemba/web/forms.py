@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from pydantic import ValidationError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from gemba.core.db.uow import UnitOfWork
-from gemba.core.errors import GembaError, ValidationFailed
+from gemba.core.errors import GembaError
+from gemba.web.templating import humanize
 
 Choice = tuple[str, str]
 Choices = Sequence[Choice] | Callable[[UnitOfWork], Sequence[Choice]]
@@ -21,7 +23,8 @@ REQUIRED = "This field is required."
 
 @dataclass(frozen=True)
 class Field:
-    """One input. ``kind``: text, textarea, select, number, decimal, date, checkbox."""
+    """One input. ``kind``: text, textarea, select, number, decimal, date, time, checkbox,
+    file, hidden."""
 
     name: str
     label: str
@@ -34,6 +37,7 @@ class Field:
     attr: str | None = None  # record attribute pre-filled on edit (default: name)
     help: str = ""
     step: str = "any"
+    default: str = ""  # pre-filled on the create form
 
     @property
     def source(self) -> str:
@@ -60,22 +64,19 @@ class FormState:
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)  # not tied to one field
+    rows: int = 0  # line rows of a document form (BOM lines, routing operations)
 
     @property
     def ok(self) -> bool:
         return not self.errors and not self.messages
 
     def add(self, name: str, message: str, known: set[str] | None = None) -> None:
-        if name and (known is None or name in known or _prefix_known(name, known)):
+        """Next to its field when the form has it (``lines[0].qty_per`` belongs to ``lines``),
+        else at the top of the form."""
+        if name and (known is None or name in known or re.split(r"[.\[]", name)[0] in known):
             self.errors.setdefault(name, message)
         else:
-            self.messages.append(f"{name}: {message}" if name else message)
-
-
-def _prefix_known(name: str, known: set[str]) -> bool:
-    """``lines.0.qty_per`` is shown next to the line row whose prefix the form declares."""
-    return any(name.startswith(k + ".") for k in known if k.endswith("]") or "." in name) and \
-        name.split(".")[0] in known
+            self.messages.append(f"{humanize(name)}: {message}" if name else message)
 
 
 def read_fields(fields: Sequence[Field], form: FormData, mode: str) -> tuple[dict[str, Any],
@@ -92,6 +93,12 @@ def read_fields(fields: Sequence[Field], form: FormData, mode: str) -> tuple[dic
             state.values[f.name] = "on" if data[f.name] else ""
             continue
         raw = form.get(f.name)
+        if f.kind == "file":
+            if isinstance(raw, UploadFile) and raw.filename:
+                data[f.name] = raw
+            elif f.required:
+                state.errors[f.name] = "Choose a file."
+            continue
         text = raw.strip() if isinstance(raw, str) else ""
         state.values[f.name] = text
         if text:
@@ -101,6 +108,14 @@ def read_fields(fields: Sequence[Field], form: FormData, mode: str) -> tuple[dic
         elif mode == "edit":
             data[f.name] = None
     return data, state
+
+
+def field_name(loc: Sequence[Any]) -> str:
+    """Pydantic's ``("lines", 0, "qty_per")`` -> ``lines[0].qty_per``, the services' style."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def clean_message(message: str) -> str:
@@ -113,8 +128,7 @@ def clean_message(message: str) -> str:
 def issues_of(exc: Exception) -> list[tuple[str, str]]:
     """(field, message) pairs of a pydantic or domain error; field "" is the whole form."""
     if isinstance(exc, ValidationError):
-        return [(".".join(str(p) for p in e["loc"]), clean_message(e["msg"]))
-                for e in exc.errors()]
+        return [(field_name(e["loc"]), clean_message(e["msg"])) for e in exc.errors()]
     if isinstance(exc, GembaError):
         if exc.issues:
             return [(i.field, i.message) for i in exc.issues]
@@ -135,8 +149,20 @@ def add_issues(state: FormState, exc: Exception, known: set[str]) -> None:
         state.add(name, message, known)
 
 
-def raise_if_errors(state: FormState) -> None:
-    """Required-field errors found while reading the form stop before any service call."""
-    if state.errors:
-        first = next(iter(state.errors.items()))
-        raise ValidationFailed.on(first[0], "required", first[1])
+def read_rows(form: FormData, state: FormState, prefix: str,
+              names: Sequence[str]) -> list[dict[str, str]]:
+    """Line rows posted as ``<prefix>[<n>].<name>``: blank rows dropped, the rest renumbered
+    from 0 so that ``<prefix>[n]`` in an error is the n-th row drawn again."""
+    pattern = re.compile(rf"^{re.escape(prefix)}\[(\d+)\]\.({'|'.join(map(re.escape, names))})$")
+    rows: dict[int, dict[str, str]] = {}
+    for key, value in form.multi_items():
+        match = pattern.match(key)
+        if match and isinstance(value, str):
+            rows.setdefault(int(match[1]), {})[match[2]] = value.strip()
+    out = []
+    for n, row in enumerate(r for _, r in sorted(rows.items()) if any(r.values())):
+        for name, value in row.items():
+            state.values[f"{prefix}[{n}].{name}"] = value
+        out.append({k: v for k, v in row.items() if v})
+    state.rows = max(len(out), 1)
+    return out

@@ -17,6 +17,11 @@ class NavEntry:
     url: str
     permission: Permission
     order: int = 100
+    prefix: str = ""  # paths under it mark the entry active (default: url)
+
+    def active(self, path: str) -> bool:
+        base = self.prefix or self.url
+        return path == base or path.startswith(base + "/")
 
 
 @dataclass(frozen=True)

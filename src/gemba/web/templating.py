@@ -27,7 +27,7 @@ def display(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, Enum):
-        return str(value.value)
+        return str(value.value).replace("_", " ")
     if isinstance(value, datetime):
         return as_utc(value).strftime("%Y-%m-%d %H:%M:%S UTC")
     if isinstance(value, date):
@@ -39,6 +39,8 @@ def form_value(value: Any) -> str:
     """The value an input field is pre-filled with (same as display, but booleans stay raw)."""
     if isinstance(value, bool):
         return "on" if value else ""
+    if isinstance(value, Enum):
+        return str(value.value)
     return display(value)
 
 

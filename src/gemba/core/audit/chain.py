@@ -45,10 +45,12 @@ def entry_hash(
     new_values: dict[str, Any] | None,
     reason: str | None,
     prev_hash: str,
+    document_type: str | None = None,
+    document_id: str | None = None,
 ) -> str:
     body = json.dumps(
         [seq, as_utc(at).isoformat(), actor, record_type, record_id, action, old_values, new_values,
-         reason, prev_hash],
+         reason, prev_hash, document_type, document_id],
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=True,

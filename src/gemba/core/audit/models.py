@@ -5,16 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, Text, select
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gemba.core.db.base import Base, UtcDateTime
 
 
 class Audited:
-    """Marker mixin: changes to these records are written to the audit trail."""
+    """Mixin: changes to these records are written to the audit trail."""
 
     __audited__ = True
+
+    def audit_document(self) -> tuple[str, object] | None:
+        """The document this record is part of (a BOM line -> its BOM), as (table, id).
+
+        Stored with each entry so a document's history includes its lines, also deleted ones,
+        through one indexed lookup. Called after flush, when foreign keys are set."""
+        return None
 
 
 class AuditEntry(Base):
@@ -30,8 +37,13 @@ class AuditEntry(Base):
     old_values: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     new_values: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    document_type: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    document_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+Index("ix_core_audit_log_document", AuditEntry.document_type, AuditEntry.document_id)
 
 
 class AuditHead(Base):

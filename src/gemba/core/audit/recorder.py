@@ -7,9 +7,9 @@ many concurrent writers on PostgreSQL.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy import and_, event, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.attributes import NO_VALUE, get_history
 
@@ -20,6 +20,14 @@ from gemba.core.types import utcnow
 _PENDING = "audit_pending"
 # Never copied into the trail: bookkeeping columns and secrets (even hashed ones).
 SKIP_COLUMNS = {"created_at", "updated_at", "version", "password_hash", "token_hash", "content"}
+
+
+class Pending(NamedTuple):
+    action: str
+    obj: Any
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+    document: tuple[str, object] | None
 
 
 def record_type(obj: Any) -> str:
@@ -52,18 +60,20 @@ def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 
 @event.listens_for(Session, "before_flush")
 def _collect(session: Session, _ctx: UOWTransaction, _instances: Any) -> None:
-    pending: list[tuple[str, Any, dict[str, Any] | None]] = session.info.setdefault(_PENDING, [])
+    # Updates and deletes are captured now, while the old state (and, for a document link,
+    # the parent rows) can still be loaded; creates after the flush, once keys are assigned.
+    pending: list[Pending] = session.info.setdefault(_PENDING, [])
     for obj in session.dirty:
         if getattr(obj, "__audited__", False) and session.is_modified(obj):
             old, new = _changes(obj)
             if new:
-                pending.append(("update", obj, {"old": old, "new": new}))
+                pending.append(Pending("update", obj, old, new, obj.audit_document()))
     for obj in session.deleted:
         if getattr(obj, "__audited__", False):
-            pending.append(("delete", obj, {"old": _snapshot(obj), "new": None}))
+            pending.append(Pending("delete", obj, _snapshot(obj), None, obj.audit_document()))
     for obj in session.new:
         if getattr(obj, "__audited__", False):
-            pending.append(("create", obj, None))
+            pending.append(Pending("create", obj, None, None, None))
 
 
 @event.listens_for(Session, "after_flush")
@@ -82,22 +92,22 @@ def _write(session: Session, _ctx: UOWTransaction) -> None:
     ).one()
     seq, prev = int(head.last_seq), str(head.last_hash)
     rows = []
-    for action, obj, values in pending:
+    for action, obj, old_v, new_v, document in pending:
         ident = inspect(obj).mapper.primary_key_from_instance(obj)
         rid = "/".join(str(v) for v in ident)
         if action == "create":
-            old_v, new_v = None, _snapshot(obj)
-        else:
-            assert values is not None
-            old_v, new_v = values["old"], values["new"]
+            new_v, document = _snapshot(obj), obj.audit_document()
+        doc_type, doc_id = (document[0], str(document[1])) if document else (None, None)
         seq += 1
         at = utcnow()
         digest = entry_hash(seq=seq, at=at, actor=actor_name, record_type=record_type(obj),
                             record_id=rid, action=action, old_values=old_v, new_values=new_v,
-                            reason=reason, prev_hash=prev)
+                            reason=reason, prev_hash=prev, document_type=doc_type,
+                            document_id=doc_id)
         rows.append(dict(seq=seq, at=at, actor=actor_name, record_type=record_type(obj),
                          record_id=rid, action=action, old_values=old_v, new_values=new_v,
-                         reason=reason, prev_hash=prev, hash=digest))
+                         reason=reason, prev_hash=prev, hash=digest, document_type=doc_type,
+                         document_id=doc_id))
         prev = digest
     conn.execute(insert(AuditEntry), rows)
     conn.execute(update(AuditHead).where(AuditHead.id == 1)
@@ -109,10 +119,13 @@ def _forget(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def history(session: Session, rec_type: str, record_id: str) -> list[AuditEntry]:
-    """A record's changes, oldest first."""
+def history(session: Session, rec_type: str, record_id: str | int) -> list[AuditEntry]:
+    """A record's changes and those of the records that are part of it (lines, shifts,
+    qualifications; deleted ones too), oldest first."""
+    rid = str(record_id)
     return list(session.scalars(
-        select(AuditEntry).where(AuditEntry.record_type == rec_type,
-                                 AuditEntry.record_id == record_id)
+        select(AuditEntry).where(or_(
+            and_(AuditEntry.record_type == rec_type, AuditEntry.record_id == rid),
+            and_(AuditEntry.document_type == rec_type, AuditEntry.document_id == rid)))
         .order_by(AuditEntry.seq)
     ))

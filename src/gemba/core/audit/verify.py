@@ -39,7 +39,8 @@ def verify_chain(session: Session, batch: int = 5000) -> VerifyResult:
             digest = entry_hash(seq=e.seq, at=e.at, actor=e.actor, record_type=e.record_type,
                                 record_id=e.record_id, action=e.action,
                                 old_values=e.old_values, new_values=e.new_values,
-                                reason=e.reason, prev_hash=e.prev_hash)
+                                reason=e.reason, prev_hash=e.prev_hash,
+                                document_type=e.document_type, document_id=e.document_id)
             if digest != e.hash:
                 return VerifyResult(False, checked, e.seq,
                                     f"content of entry {e.seq} ({e.record_type} "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,32 +94,34 @@ def read_csv(path: Path, spec: FileSpec, errors: list[LoadError]) -> list[Row]:
     return rows
 
 
-def _column_of(field: str, spec: FileSpec) -> str | None:
-    head = field.split(".")[0].split("[")[0]
-    return head if head in spec.columns else (field or None)
+def _locate(path: str, spec: FileSpec, rows: list[Row]) -> tuple[int, str | None]:
+    """Map a service field path (``lines[2].qty_per``, ``lines.2.qty_per``, ``rows[1].code``,
+    ``item``) to the file line and CSV column it came from."""
+    line = rows[0].line
+    parts = [p for p in re.split(r"[.\[\]]+", path) if p]
+    if len(parts) >= 2 and parts[0] in {spec.row_list, "rows"} and parts[1].isdigit():
+        index = int(parts[1])
+        if index < len(rows):
+            line = rows[index].line
+        parts = parts[2:]
+    name = parts[0] if parts else ""
+    column = spec.fields.get(name, name)
+    return line, (column if column in spec.columns else (path or None))
 
 
 def _record_errors(exc: Exception, spec: FileSpec, rows: list[Row],
                    errors: list[LoadError]) -> None:
-    first = rows[0].line
     if isinstance(exc, ValidationError):
         for e in exc.errors():
-            loc = [str(p) for p in e["loc"]]
-            line, col = first, ".".join(loc)
-            if loc and loc[0].isdigit() and int(loc[0]) < len(rows):  # row index in a group
-                line, col = rows[int(loc[0])].line, ".".join(loc[1:])
-            errors.append(LoadError(spec.name, line, _column_of(col, spec), e["msg"]))
+            line, column = _locate(".".join(str(p) for p in e["loc"]), spec, rows)
+            errors.append(LoadError(spec.name, line, column, e["msg"]))
     elif isinstance(exc, GembaError) and exc.issues:
         for issue in exc.issues:
-            line, col = first, issue.field
-            if col.startswith("rows[") and "]" in col:  # e.g. rows[2].qty_per
-                idx = int(col[5:col.index("]")])
-                line, col = rows[idx].line if idx < len(rows) else first, \
-                    col[col.index("]") + 2:]
-            errors.append(LoadError(spec.name, line, _column_of(col, spec), issue.message))
+            line, column = _locate(issue.field, spec, rows)
+            errors.append(LoadError(spec.name, line, column, issue.message))
     else:
         assert isinstance(exc, GembaError)
-        errors.append(LoadError(spec.name, first, None, exc.message))
+        errors.append(LoadError(spec.name, rows[0].line, None, exc.message))
 
 
 def load_directory(uow: UnitOfWork, registry: Registry, directory: Path,
@@ -144,15 +147,13 @@ def load_directory(uow: UnitOfWork, registry: Registry, directory: Path,
         for row in rows:
             key = spec.group_by(row) if spec.group_by else str(row.line)
             groups.setdefault(key, []).append(row)
-        done = 0
-        for group in groups.values():
+        for done, group in enumerate(groups.values(), start=1):
             try:
                 with uow.session.begin_nested():
                     spec.load(uow, group)
                     uow.flush()
             except (GembaError, ValidationError) as exc:
                 _record_errors(exc, spec, group, errors)
-            done += 1
             if progress:
                 progress(spec.name, done, len(groups))
         counts[spec.name] = len(rows)

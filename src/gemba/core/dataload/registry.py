@@ -37,6 +37,10 @@ class FileSpec:
     group_by: Callable[[Row], str] | None = None
     dump: Callable[[UnitOfWork], Iterable[dict[str, str]]] = lambda uow: ()
     description: str = ""
+    # Service field name -> CSV column, where they differ (e.g. item -> parent_code).
+    fields: dict[str, str] = field(default_factory=dict)
+    # The command's list field whose n-th element came from the group's n-th row ("lines").
+    row_list: str | None = None
 
     @property
     def columns(self) -> list[str]:

@@ -28,15 +28,17 @@ def deliver_once(factory: sessionmaker[Session], sub: Subscription, env: Envelop
     Returns False when this consumer already handled the message: the unique inbox key makes
     the second attempt fail before any of its effects can commit.
     """
-    with factory() as session:
+    with factory() as session, session.begin():
+        session.add(InboxMessage(consumer=sub.consumer, message_id=env.message_id,
+                                 topic=env.topic))
         try:
-            with session.begin():
-                session.add(InboxMessage(consumer=sub.consumer, message_id=env.message_id,
-                                         topic=env.topic))
-                session.flush()
-                sub.handler(session, env)
+            session.flush()
         except IntegrityError:
+            session.rollback()
             return False
+        # Only the inbox insert may mean "already handled"; a handler's own integrity error
+        # must propagate so the message is retried, not acknowledged and lost.
+        sub.handler(session, env)
     return True
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from collections.abc import Callable
@@ -14,6 +15,8 @@ from gemba.core.audit.chain import jsonable
 from gemba.core.events.envelope import Envelope
 from gemba.core.events.models import OutboxMessage
 from gemba.core.types import utcnow
+
+log = logging.getLogger(__name__)
 
 
 def add_to_outbox(session: Session, topic: str, payload: dict[str, Any]) -> str:
@@ -64,7 +67,14 @@ class Relay:
                     return sent
 
     def as_after_commit(self) -> Callable[[], None]:
+        """Relay right after a commit (embedded mode). The business change is already
+        committed, so a failing subscriber must not turn it into an error for the caller:
+        it is logged and the row stays pending for the next relay."""
+
         def hook() -> None:
-            self.relay_pending()
+            try:
+                self.relay_pending()
+            except Exception:
+                log.exception("relaying the outbox failed; will retry on the next commit")
 
         return hook

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_schema
 Revises:
-Create Date: 2026-11-25 03:46:28.680717
+Create Date: 2026-11-25 04:41:14.647110
 """
 
 from collections.abc import Sequence
@@ -43,11 +43,16 @@ def upgrade() -> None:
         sa.Column("old_values", sa.JSON(), nullable=True),
         sa.Column("new_values", sa.JSON(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("document_type", sa.String(length=80), nullable=True),
+        sa.Column("document_id", sa.String(length=80), nullable=True),
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_core_audit_log")),
     )
     with op.batch_alter_table("core_audit_log", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_core_audit_log_document", ["document_type", "document_id"], unique=False
+        )
         batch_op.create_index(
             batch_op.f("ix_core_audit_log_record_id"), ["record_id"], unique=False
         )
@@ -626,6 +631,7 @@ def downgrade() -> None:
     with op.batch_alter_table("core_audit_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_core_audit_log_record_type"))
         batch_op.drop_index(batch_op.f("ix_core_audit_log_record_id"))
+        batch_op.drop_index("ix_core_audit_log_document")
 
     op.drop_table("core_audit_log")
     op.drop_table("core_audit_head")

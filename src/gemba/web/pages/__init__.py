@@ -1,0 +1,1 @@
+"""Page declarations, one module per area of master data."""
