@@ -30,6 +30,7 @@ from gemba.core.errors import Conflict, ErrorCollector, NotFound, ValidationFail
 from gemba.core.listing import Page, PageRequest, check_version, paginate
 from gemba.core.types import utcnow
 from gemba.erp.catalog.item import Item, ItemType
+from gemba.erp.catalog.revision import check_revision_free
 from gemba.erp.catalog.uom import check_precision
 
 BOM_SEQUENCE = "bom"
@@ -238,15 +239,6 @@ def _resolve_lines(uow: UnitOfWork, parent: Item, lines: Sequence[BomLineIn],
     return out
 
 
-def _check_revision_free(uow: UnitOfWork, item: Item, revision: str,
-                         bom_id: int | None = None) -> None:
-    stmt = select(Bom.id).where(Bom.item_id == item.id, Bom.revision == revision)
-    if bom_id is not None:
-        stmt = stmt.where(Bom.id != bom_id)
-    if uow.session.scalar(stmt) is not None:
-        raise Conflict(f"item {item.code!r} already has a BOM revision {revision!r}")
-
-
 # --- commands -------------------------------------------------------------------------------
 
 def create_bom(uow: UnitOfWork, data: BomIn) -> Bom:
@@ -254,7 +246,7 @@ def create_bom(uow: UnitOfWork, data: BomIn) -> Bom:
     item = _parent_item(uow, data.item)
     check_precision(data.base_qty, item.uom, "base_qty")
     resolved = _resolve_lines(uow, item, data.lines)
-    _check_revision_free(uow, item, data.revision)
+    check_revision_free(uow, Bom, "BOM", item, data.revision)
     bom = Bom(number=next_number(uow.session, BOM_SEQUENCE), item=item, revision=data.revision,
               status=data.status, effective_from=data.effective_from,
               effective_to=data.effective_to, base_qty=data.base_qty)
@@ -290,7 +282,7 @@ def update_bom(uow: UnitOfWork, number: str, data: BomPatch) -> Bom:
     if "base_qty" in changes:
         check_precision(changes["base_qty"], bom.item.uom, "base_qty")
     if "revision" in changes:
-        _check_revision_free(uow, bom.item, changes["revision"], bom.id)
+        check_revision_free(uow, Bom, "BOM", bom.item, changes["revision"], bom.id)
     for key, value in changes.items():
         setattr(bom, key, value)
     uow.flush()

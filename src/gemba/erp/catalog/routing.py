@@ -33,11 +33,12 @@ from gemba.core.commands import Code, Command, Name, NonNegQty, Patch
 from gemba.core.db.base import Base, IdMixin, Qty, TimestampMixin, VersionedMixin
 from gemba.core.db.sequence import next_number
 from gemba.core.db.uow import UnitOfWork
-from gemba.core.errors import Conflict, ErrorCollector, NotFound, ValidationFailed
+from gemba.core.errors import ErrorCollector, NotFound, ValidationFailed
 from gemba.core.listing import Page, PageRequest, check_version, paginate
 from gemba.core.types import utcnow
 from gemba.erp.catalog.bom import Revision
 from gemba.erp.catalog.item import Item, ItemType, get_item
+from gemba.erp.catalog.revision import check_revision_free
 from gemba.erp.equipment.equipment import Equipment, EquipmentLevel
 
 ROUTING_SEQUENCE = "routing"
@@ -334,22 +335,13 @@ def _resolve_operations(uow: UnitOfWork, operations: Sequence[OperationIn]) -> R
     return out
 
 
-def _check_revision_free(uow: UnitOfWork, item: Item, revision: str,
-                         routing_id: int | None = None) -> None:
-    stmt = select(Routing.id).where(Routing.item_id == item.id, Routing.revision == revision)
-    if routing_id is not None:
-        stmt = stmt.where(Routing.id != routing_id)
-    if uow.session.scalar(stmt) is not None:
-        raise Conflict(f"item {item.code!r} already has a routing revision {revision!r}")
-
-
 # --- commands -------------------------------------------------------------------------------
 
 def create_routing(uow: UnitOfWork, data: RoutingIn) -> Routing:
     uow.actor.require(Permission.CATALOG_WRITE)
     item = _routed_item(uow, data.item)
     resolved = _resolve_operations(uow, data.operations)
-    _check_revision_free(uow, item, data.revision)
+    check_revision_free(uow, Routing, "routing", item, data.revision)
     routing = Routing(number=next_number(uow.session, ROUTING_SEQUENCE), item=item,
                       revision=data.revision, effective_from=data.effective_from,
                       effective_to=data.effective_to)
@@ -366,7 +358,7 @@ def update_routing(uow: UnitOfWork, number: str, data: RoutingPatch) -> Routing:
     if "revision" in changes:
         if changes["revision"] is None:
             raise ValidationFailed.on("revision", "required", "may not be empty")
-        _check_revision_free(uow, routing.item, changes["revision"], routing.id)
+        check_revision_free(uow, Routing, "routing", routing.item, changes["revision"], routing.id)
     start = changes.get("effective_from", routing.effective_from)
     end = changes.get("effective_to", routing.effective_to)
     if start is not None and end is not None and end < start:
