@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import Field, StringConstraints
 from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -30,7 +30,7 @@ from gemba.core.errors import Conflict, ErrorCollector, NotFound, ValidationFail
 from gemba.core.listing import Page, PageRequest, check_version, paginate
 from gemba.core.types import utcnow
 from gemba.erp.catalog.item import Item, ItemType
-from gemba.erp.catalog.revision import check_revision_free
+from gemba.erp.catalog.revision import Effectivity, check_revision_free
 from gemba.erp.catalog.uom import check_precision
 
 BOM_SEQUENCE = "bom"
@@ -123,22 +123,12 @@ class BomLineIn(Command):
     scrap_pct: Percent = Decimal(0)
 
 
-class BomIn(Command):
+class BomIn(Effectivity):
     item: Code
     revision: Revision
     status: BomStatus = BomStatus.ACTIVE
-    effective_from: date | None = None
-    effective_to: date | None = None
     base_qty: PosQty = Decimal(1)
     lines: list[BomLineIn] = Field(default_factory=list, max_length=2000)
-
-    @field_validator("effective_to")
-    @classmethod
-    def _dates(cls, value: date | None, info: ValidationInfo) -> date | None:
-        start = info.data.get("effective_from")
-        if value is not None and start is not None and value < start:
-            raise ValueError("must not be before effective_from")
-        return value
 
 
 class BomPatch(Patch):

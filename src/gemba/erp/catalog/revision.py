@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from pydantic import ValidationInfo, field_validator
 from sqlalchemy import select
 
+from gemba.core.commands import Command
 from gemba.core.db.uow import UnitOfWork
 from gemba.core.errors import Conflict
 from gemba.erp.catalog.item import Item
@@ -20,3 +23,18 @@ def check_revision_free(uow: UnitOfWork, model: Any, kind: str, item: Item, revi
         stmt = stmt.where(model.id != own_id)
     if uow.session.scalar(stmt) is not None:
         raise Conflict(f"item {item.code!r} already has a {kind} revision {revision!r}")
+
+
+class Effectivity(Command):
+    """Dates between which a revision applies (inclusive; open when empty)."""
+
+    effective_from: date | None = None
+    effective_to: date | None = None
+
+    @field_validator("effective_to")
+    @classmethod
+    def _dates(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("effective_from")
+        if value is not None and start is not None and value < start:
+            raise ValueError("must not be before effective_from")
+        return value

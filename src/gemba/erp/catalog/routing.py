@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 from sqlalchemy import (
     Date,
     ForeignKey,
@@ -38,7 +38,7 @@ from gemba.core.listing import Page, PageRequest, check_version, paginate
 from gemba.core.types import utcnow
 from gemba.erp.catalog.bom import Revision
 from gemba.erp.catalog.item import Item, ItemType, get_item
-from gemba.erp.catalog.revision import check_revision_free
+from gemba.erp.catalog.revision import Effectivity, check_revision_free
 from gemba.erp.equipment.equipment import Equipment, EquipmentLevel
 
 ROUTING_SEQUENCE = "routing"
@@ -162,20 +162,10 @@ class OperationIn(Command):
     alternatives: list[AlternativeIn] = Field(default_factory=list, max_length=50)
 
 
-class RoutingIn(Command):
+class RoutingIn(Effectivity):
     item: Code
     revision: Revision
-    effective_from: date | None = None
-    effective_to: date | None = None
     operations: list[OperationIn] = Field(min_length=1, max_length=500)
-
-    @field_validator("effective_to")
-    @classmethod
-    def _dates(cls, value: date | None, info: ValidationInfo) -> date | None:
-        start = info.data.get("effective_from")
-        if value is not None and start is not None and value < start:
-            raise ValueError("must not be before effective_from")
-        return value
 
 
 class RoutingPatch(Patch):
