@@ -35,6 +35,18 @@ def import_all_models() -> None:
     import gemba.erp.catalog.uom
     import gemba.erp.equipment.calendar
     import gemba.erp.equipment.equipment
+    import gemba.erp.finance.account
+    import gemba.erp.finance.journal
+    import gemba.erp.finance.open_item
+    import gemba.erp.finance.payment
+    import gemba.erp.finance.period
+    import gemba.erp.inventory.ledger
+    import gemba.erp.inventory.location
+    import gemba.erp.inventory.lot
+    import gemba.erp.inventory.reservation
+    import gemba.erp.inventory.valuation
+    import gemba.erp.partners.partner
+    import gemba.erp.personnel.attendance
     import gemba.erp.personnel.employee  # noqa: F401
 
 
@@ -108,8 +120,10 @@ def data_files() -> Registry:
     """Every CSV file ``gemba load``/``gemba dump`` understands, in load order."""
     from gemba.erp.catalog import bom_csv, item_csv, routing_csv
     from gemba.erp.equipment import work_center_csv
+    from gemba.erp.inventory import stock_csv
 
     registry = Registry()
-    for spec in (item_csv.SPEC, bom_csv.SPEC, work_center_csv.SPEC, routing_csv.SPEC):
+    for spec in (item_csv.SPEC, bom_csv.SPEC, work_center_csv.SPEC, routing_csv.SPEC,
+                 stock_csv.SPEC):
         registry.register(spec)
     return registry

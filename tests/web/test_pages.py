@@ -12,7 +12,7 @@ from gemba.erp.catalog.item import Item, ItemIn, create_item, get_item
 ITEM = {"code": "BOLT", "name": "Bolt M8", "type": "purchased", "uom": "ea",
         "tracking": "none", "standard_cost": "0.12", "lead_time_days": "3",
         "lot_size_rule": "lfl", "lot_size_qty": "0", "min_qty": "0", "safety_stock": "100",
-        "shelf_life_days": ""}
+        "shelf_life_days": "", "costing_method": "standard"}
 
 
 def item_count(gemba) -> int:

@@ -27,6 +27,7 @@ class ItemOut(Out):
     tracking: item.Tracking
     shelf_life_days: int | None
     standard_cost: Decimal
+    costing_method: item.CostingMethod
     lead_time_days: int
     lot_size_rule: item.LotSizeRule
     lot_size_qty: Decimal

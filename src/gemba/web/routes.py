@@ -17,11 +17,11 @@ from gemba.core.errors import NotAuthenticated
 from gemba.web import auth
 from gemba.web.concept import CONCEPTS, concept_router
 from gemba.web.context import render
-from gemba.web.pages import bom, catalog, equipment, home, personnel, routing
+from gemba.web.pages import attendance, bom, catalog, equipment, home, personnel, routing
 from gemba.web.templating import STATIC_DIR
 
 # Importing the page modules registers their concepts (and navigation entries).
-PAGE_MODULES = (catalog, bom, routing, equipment, personnel)
+PAGE_MODULES = (catalog, bom, routing, equipment, personnel, attendance)
 
 
 def install(app: FastAPI) -> None:
@@ -30,6 +30,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(auth.router)
     app.include_router(home.router)
+    app.include_router(attendance.router)
     for concept in CONCEPTS.values():
         app.include_router(concept_router(concept))
     _html_errors_for_browsers(app)

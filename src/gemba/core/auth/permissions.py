@@ -14,6 +14,16 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     USERS_ADMIN = "users.admin"
     DATA_LOAD = "data.load"                  # bulk CSV import
+    INVENTORY_READ = "inventory.read"
+    INVENTORY_WRITE = "inventory.write"      # transfers, adjustments, counts, lots, holds
+    PURCHASING_READ = "purchasing.read"
+    PURCHASING_WRITE = "purchasing.write"    # suppliers, purchase orders, receipts
+    SALES_READ = "sales.read"
+    SALES_WRITE = "sales.write"              # customers, price lists, orders, deliveries
+    FINANCE_READ = "finance.read"            # ledger, reports
+    FINANCE_WRITE = "finance.write"          # invoices, bills, payments, manual entries
+    FINANCE_CLOSE = "finance.close"          # close fiscal periods
+    ATTENDANCE_WRITE = "attendance.write"    # clock in / out
 
 
 class Role(StrEnum):
@@ -33,16 +43,23 @@ P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.PLANNER: frozenset({P.MASTERDATA_READ, P.CATALOG_WRITE, P.EQUIPMENT_WRITE,
-                             P.AUDIT_READ, P.DATA_LOAD}),
-    Role.BUYER: frozenset({P.MASTERDATA_READ}),
-    Role.SALES: frozenset({P.MASTERDATA_READ}),
-    Role.ACCOUNTANT: frozenset({P.MASTERDATA_READ, P.PERSONNEL_READ, P.AUDIT_READ}),
+                             P.AUDIT_READ, P.DATA_LOAD, P.INVENTORY_READ, P.PURCHASING_READ,
+                             P.SALES_READ}),
+    Role.BUYER: frozenset({P.MASTERDATA_READ, P.INVENTORY_READ, P.INVENTORY_WRITE,
+                           P.PURCHASING_READ, P.PURCHASING_WRITE}),
+    Role.SALES: frozenset({P.MASTERDATA_READ, P.INVENTORY_READ, P.INVENTORY_WRITE,
+                           P.SALES_READ, P.SALES_WRITE}),
+    Role.ACCOUNTANT: frozenset({P.MASTERDATA_READ, P.PERSONNEL_READ, P.AUDIT_READ,
+                                P.INVENTORY_READ, P.PURCHASING_READ, P.SALES_READ,
+                                P.FINANCE_READ, P.FINANCE_WRITE, P.FINANCE_CLOSE}),
     Role.SUPERVISOR: frozenset({P.MASTERDATA_READ, P.PERSONNEL_READ, P.PERSONNEL_WRITE,
-                                P.AUDIT_READ}),
-    Role.OPERATOR: frozenset({P.MASTERDATA_READ}),
-    Role.QUALITY: frozenset({P.MASTERDATA_READ, P.AUDIT_READ}),
+                                P.AUDIT_READ, P.INVENTORY_READ, P.ATTENDANCE_WRITE}),
+    Role.OPERATOR: frozenset({P.MASTERDATA_READ, P.ATTENDANCE_WRITE}),
+    Role.QUALITY: frozenset({P.MASTERDATA_READ, P.AUDIT_READ, P.INVENTORY_READ,
+                             P.INVENTORY_WRITE}),
     Role.MAINTENANCE: frozenset({P.MASTERDATA_READ, P.EQUIPMENT_WRITE}),
-    Role.VIEWER: frozenset({P.MASTERDATA_READ}),
+    Role.VIEWER: frozenset({P.MASTERDATA_READ, P.INVENTORY_READ, P.PURCHASING_READ,
+                            P.SALES_READ}),
 }
 
 

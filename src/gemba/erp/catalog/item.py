@@ -40,6 +40,14 @@ class Tracking(StrEnum):
     SERIAL = "serial"
 
 
+class CostingMethod(StrEnum):
+    """How stock of the item is valued (APICS): standard, moving average or FIFO layers."""
+
+    STANDARD = "standard"
+    AVERAGE = "average"
+    FIFO = "fifo"
+
+
 class LotSizeRule(StrEnum):
     LOT_FOR_LOT = "lfl"
     FIXED = "fixed"
@@ -56,6 +64,8 @@ class Item(Audited, IdMixin, TimestampMixin, VersionedMixin, Base):
     tracking: Mapped[Tracking] = mapped_column(enum_column(Tracking), default=Tracking.NONE)
     shelf_life_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     standard_cost: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    costing_method: Mapped[CostingMethod] = mapped_column(enum_column(CostingMethod),
+                                                          default=CostingMethod.STANDARD)
     lead_time_days: Mapped[int] = mapped_column(Integer, default=0)
     lot_size_rule: Mapped[LotSizeRule] = mapped_column(enum_column(LotSizeRule),
                                                        default=LotSizeRule.LOT_FOR_LOT)
@@ -89,6 +99,7 @@ class ItemIn(_ItemRules):
     tracking: Tracking = Tracking.NONE
     shelf_life_days: int | None = Field(default=None, ge=1)
     standard_cost: NonNegMoney = Decimal(0)
+    costing_method: CostingMethod = CostingMethod.STANDARD
     lead_time_days: int = Field(default=0, ge=0, le=3650)
     lot_size_rule: LotSizeRule = LotSizeRule.LOT_FOR_LOT
     lot_size_qty: NonNegQty = Decimal(0)
@@ -102,6 +113,7 @@ class ItemPatch(Patch):
     tracking: Tracking | None = None
     shelf_life_days: int | None = Field(default=None, ge=1)
     standard_cost: NonNegMoney | None = None
+    costing_method: CostingMethod | None = None
     lead_time_days: int | None = Field(default=None, ge=0, le=3650)
     lot_size_rule: LotSizeRule | None = None
     lot_size_qty: NonNegQty | None = None
@@ -138,6 +150,10 @@ def update_item(uow: UnitOfWork, code: str, data: ItemPatch) -> Item:
     uow.actor.require(Permission.CATALOG_WRITE)
     item = get_item(uow, code)
     check_version(item, data.version)
+    if data.costing_method is not None and data.costing_method != item.costing_method:
+        from gemba.erp.inventory.valuation import check_method_change
+
+        check_method_change(uow, item)
     for key, value in data.model_dump(exclude_unset=True, exclude={"version"}).items():
         setattr(item, key, value)
     if item.lot_size_rule != LotSizeRule.LOT_FOR_LOT and not item.lot_size_qty:

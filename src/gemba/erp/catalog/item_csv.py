@@ -13,7 +13,8 @@ from gemba.core.errors import ValidationFailed
 from gemba.erp.catalog.item import Item, ItemIn, ItemPatch, create_item, update_item
 
 COLUMNS = ["code", "name", "type", "uom", "tracking", "lead_time_days", "lot_size_rule",
-           "lot_size_qty", "min_qty", "safety_stock", "standard_cost", "shelf_life_days"]
+           "lot_size_qty", "min_qty", "safety_stock", "standard_cost", "shelf_life_days",
+           "costing_method"]
 
 
 def _load(uow: UnitOfWork, rows: list[Row]) -> None:

@@ -1,0 +1,1 @@
+"""Double-entry finance: chart of accounts, journals, fiscal periods, open items, payments."""

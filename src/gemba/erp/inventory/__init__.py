@@ -1,0 +1,1 @@
+"""Inventory: locations, lots and serials, the append-only stock ledger, balances, valuation."""
