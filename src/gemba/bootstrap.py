@@ -47,7 +47,17 @@ def import_all_models() -> None:
     import gemba.erp.inventory.valuation
     import gemba.erp.partners.partner
     import gemba.erp.personnel.attendance
-    import gemba.erp.personnel.employee  # noqa: F401
+    import gemba.erp.personnel.employee
+    import gemba.erp.purchasing.bill
+    import gemba.erp.purchasing.purchase_order
+    import gemba.erp.purchasing.receipt
+    import gemba.erp.purchasing.supplier_item
+    import gemba.erp.sales.credit_note
+    import gemba.erp.sales.delivery
+    import gemba.erp.sales.invoice
+    import gemba.erp.sales.price_list
+    import gemba.erp.sales.returns
+    import gemba.erp.sales.sales_order  # noqa: F401
 
 
 @dataclass

@@ -9,7 +9,21 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from gemba import __version__
-from gemba.api import attendance, audit, bom, catalog, equipment, personnel, problems, routing
+from gemba.api import (
+    attendance,
+    audit,
+    bom,
+    catalog,
+    dashboard,
+    equipment,
+    finance,
+    inventory,
+    personnel,
+    problems,
+    purchasing,
+    routing,
+    sales,
+)
 from gemba.bootstrap import Gemba, bootstrap
 from gemba.web import routes as web
 
@@ -31,7 +45,8 @@ def create_app(gemba: Gemba | None = None) -> FastAPI:
     app.add_middleware(SessionMiddleware, secret_key=gemba.settings.secret_key,
                        session_cookie="gemba_session", same_site="lax", https_only=False)
     problems.install(app)
-    for module in (catalog, bom, routing, equipment, personnel, attendance, audit):
+    for module in (catalog, bom, routing, equipment, personnel, attendance, audit, inventory,
+                   finance, purchasing, sales, dashboard):
         app.include_router(module.router, prefix=API_PREFIX)
     web.install(app)
     return app

@@ -16,7 +16,8 @@ from gemba.core.errors import GembaError
 from gemba.erp.catalog.item import Item
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "demo"
-DEMO_USERS = [("admin", ["admin"]), ("planner", ["planner"]), ("operator", ["operator"]),
+DEMO_USERS = [("admin", ["admin"]), ("planner", ["planner"]), ("buyer", ["buyer"]),
+              ("sales", ["sales"]), ("accountant", ["accountant"]), ("operator", ["operator"]),
               ("supervisor", ["supervisor"]), ("viewer", ["viewer"])]
 
 

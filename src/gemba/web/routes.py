@@ -17,11 +17,25 @@ from gemba.core.errors import NotAuthenticated
 from gemba.web import auth
 from gemba.web.concept import CONCEPTS, concept_router
 from gemba.web.context import render
-from gemba.web.pages import attendance, bom, catalog, equipment, home, personnel, routing
+from gemba.web.pages import (
+    attendance,
+    bom,
+    catalog,
+    equipment,
+    erp_dashboard,
+    finance,
+    home,
+    inventory,
+    personnel,
+    purchasing,
+    routing,
+    sales,
+)
 from gemba.web.templating import STATIC_DIR
 
 # Importing the page modules registers their concepts (and navigation entries).
-PAGE_MODULES = (catalog, bom, routing, equipment, personnel, attendance)
+PAGE_MODULES = (catalog, bom, routing, equipment, personnel, attendance, inventory, finance,
+                purchasing, sales)
 
 
 def install(app: FastAPI) -> None:
@@ -30,7 +44,10 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(auth.router)
     app.include_router(home.router)
+    app.include_router(erp_dashboard.router)
     app.include_router(attendance.router)
+    app.include_router(inventory.router)
+    app.include_router(finance.router)
     for concept in CONCEPTS.values():
         app.include_router(concept_router(concept))
     _html_errors_for_browsers(app)

@@ -226,9 +226,10 @@ def get_entry(uow: UnitOfWork, number: str) -> JournalEntry:
 
 
 def entry_lines(uow: UnitOfWork, entry: JournalEntry) -> list[tuple[JournalLine, Account]]:
-    return list(uow.session.execute(
+    rows = uow.session.execute(
         select(JournalLine, Account).join(Account, Account.id == JournalLine.account_id)
-        .where(JournalLine.entry_id == entry.id).order_by(JournalLine.id)).tuples())
+        .where(JournalLine.entry_id == entry.id).order_by(JournalLine.id)).all()
+    return [(line, account) for line, account in rows]
 
 
 def reverse_entry(uow: UnitOfWork, number: str, day: date, reason: str) -> JournalEntry:

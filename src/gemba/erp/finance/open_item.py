@@ -61,7 +61,7 @@ def add_open_item(uow: UnitOfWork, *, kind: OpenItemKind, partner_id: int, doc_t
 
 def lock_open_item(uow: UnitOfWork, kind: OpenItemKind, doc_ref: str) -> OpenItem:
     item = uow.session.scalar(for_update(uow.session, select(OpenItem).where(
-        OpenItem.kind == kind, OpenItem.doc_ref == doc_ref)).execution_options(
+        OpenItem.kind == kind, OpenItem.doc_ref == doc_ref), of=OpenItem).execution_options(
         populate_existing=True))
     if item is None:
         raise NotFound(f"no open {kind.value} for document {doc_ref!r}")
@@ -89,5 +89,6 @@ def open_items(uow: UnitOfWork, kind: OpenItemKind, partner_id: int | None = Non
         stmt = stmt.where(OpenItem.partner_id == partner_id)
     stmt = stmt.order_by(OpenItem.due_date, OpenItem.id)
     if lock:
-        stmt = for_update(uow.session, stmt).execution_options(populate_existing=True)
+        stmt = for_update(uow.session, stmt, of=OpenItem).execution_options(
+            populate_existing=True)
     return list(uow.session.scalars(stmt))

@@ -87,7 +87,7 @@ class Location(Audited, IdMixin, TimestampMixin, VersionedMixin, Base):
 
     @property
     def counter_account(self) -> str:
-        return self.account_code or COUNTER_ACCOUNT[self.kind]
+        return self.account_code or COUNTER_ACCOUNT.get(self.kind, Accounts.INVENTORY)
 
     @property
     def variance_account(self) -> str:

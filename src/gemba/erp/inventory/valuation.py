@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gemba.core.db.base import Base, Money, Qty
-from gemba.core.db.dialect import for_update, insert_for
+from gemba.core.db.dialect import insert_for
 from gemba.core.db.uow import UnitOfWork
 from gemba.core.errors import Conflict
 from gemba.core.types import MONEY_PLACES, quantize
@@ -82,8 +82,12 @@ class _State:
     item: Any
     qty: Decimal
     value: Decimal
-    layers: list[_Layer] | None = None  # FIFO only, loaded on first use
+    layers: list[_Layer] | None = None  # FIFO only, loaded when stock is first issued
+    fresh: list[_Layer] = field(default_factory=list)  # received before the layers loaded
     dirty: bool = False
+
+    def all_layers(self) -> list[_Layer]:
+        return (self.layers or []) + self.fresh
 
 
 @dataclass
@@ -101,12 +105,15 @@ class Valuator:
         ids = sorted(self.items)
         if not ids:
             return
-        session.connection().execute(
-            insert_for(session, ItemValuation.__table__).on_conflict_do_nothing(),
-            [{"item_id": i, "qty": ZERO, "value": ZERO} for i in ids])
-        rows = session.execute(for_update(session, select(
-            ItemValuation.item_id, ItemValuation.qty, ItemValuation.value)
-            .where(ItemValuation.item_id.in_(ids)).order_by(ItemValuation.item_id))).all()
+        # One statement creates the missing rows, row-locks the others (a no-op update takes
+        # the lock on PostgreSQL) and returns the current quantity and value of all.
+        table = ItemValuation.__table__
+        upsert = insert_for(session, table)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=["item_id"], set_={"qty": table.c.qty}).returning(
+            table.c.item_id, table.c.qty, table.c.value)
+        rows = session.connection().execute(
+            upsert, [{"item_id": i, "qty": ZERO, "value": ZERO} for i in ids]).all()
         for item_id, qty, value in rows:
             self.states[item_id] = _State(self.items[item_id], Decimal(qty), Decimal(value))
 
@@ -134,7 +141,8 @@ class Valuator:
         else:
             value = money(doc_value)
         if method == CostingMethod.FIFO:
-            self._layers(st).append(_Layer(None, qty, value, qty, value, dirty=True))
+            layer = _Layer(None, qty, value, qty, value, dirty=True)
+            (st.fresh if st.layers is None else st.layers).append(layer)
         st.qty += qty
         st.value += value
         st.dirty = True
@@ -177,6 +185,14 @@ class Valuator:
                 if s.item.costing_method == CostingMethod.FIFO and s.layers is None]
         for st in fifo:
             st.layers = []
+        if fifo:
+            self._read_layers(fifo)
+        for st in fifo:  # this call's receipts are the newest layers
+            assert st.layers is not None
+            st.layers.extend(st.fresh)
+            st.fresh = []
+
+    def _read_layers(self, fifo: list[_State]) -> None:
         if not fifo:
             return
         rows = self.uow.session.execute(
@@ -221,9 +237,9 @@ class Valuator:
                       for st in changed])
         new = [{"item_id": st.item.id, "qty_in": layer.qty_in, "value_in": layer.value_in,
                 "qty_remaining": layer.qty, "value_remaining": layer.value}
-               for st in changed for layer in st.layers or [] if layer.id is None]
+               for st in changed for layer in st.all_layers() if layer.id is None]
         touched = [{"b_id": layer.id, "b_qty": layer.qty, "b_value": layer.value}
-                   for st in changed for layer in st.layers or []
+                   for st in changed for layer in st.all_layers()
                    if layer.id is not None and layer.dirty]
         if new:
             conn.execute(insert(layers), new)

@@ -1,0 +1,1 @@
+"""Purchasing: supplier items, purchase orders, goods receipts and supplier bills."""

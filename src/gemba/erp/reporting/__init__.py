@@ -1,0 +1,1 @@
+"""Cross-cutting ERP read models: the dashboard figures."""
