@@ -8,9 +8,12 @@ Then manual journal entries through ``create_manual_entry``. At the end it check
 invariant: balances equal the ledger, valuation equals the Inventory account, the trial
 balance balances.
 
-    python bench/erp_ledger.py [--quick] [--docs N] [--lines L]
+    python bench/erp_ledger.py [--quick] [--docs N] [--lines L ...]
 
-Prints one JSON line last: moves/s and entries/s per backend, and the ratios.
+Each document size is measured separately (default: 10-line documents as people enter them,
+100-line documents as a bulk receipt or an MES backflush sends them): the per-document cost
+(one number, one journal entry, one commit) is fixed, the per-move cost is not.
+Prints one JSON line last: moves/s per size and entries/s per backend, and the ratios.
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ def setup(gemba, n_items: int) -> list[str]:
 
 def post_stock(gemba, codes: list[str], docs: int, lines: int) -> tuple[int, int, float]:
     """Receipts, transfers and deliveries in the ratio 2:1:1, ``lines`` moves each."""
-    rng = random.Random(7)
+    rng = random.Random(lines)
     moves = entries = 0
     held = {c: 0 for c in codes}  # in WH/STOCK
     t0 = time.perf_counter()
@@ -80,7 +83,7 @@ def post_stock(gemba, codes: list[str], docs: int, lines: int) -> tuple[int, int
                       for c in batch if held[c] >= 1]
             if not mv:
                 continue
-            post_moves(uow, mv, doc_type=kind, doc_ref=f"B{d}", day=date.today())
+            post_moves(uow, mv, doc_type=kind, doc_ref=f"B{lines}-{d}", day=date.today())
             uow.commit()
         for m in mv:
             held[m.item] += int(m.qty) if m.from_location == "SUPPLIER" else -int(m.qty)
@@ -115,14 +118,17 @@ def run(url: str, var: Path, args: argparse.Namespace) -> dict[str, float | bool
                                          "GEMBA_SECRET_KEY": "bench-secret-key-0123456789"}))
     try:
         codes = setup(gemba, args.items)
-        moves, stock_entries, stock_s = post_stock(gemba, codes, args.docs, args.lines)
+        out: dict[str, float | bool | int] = {}
+        for lines in args.lines:
+            moves, stock_entries, stock_s = post_stock(gemba, codes, args.docs, lines)
+            out[f"moves_{lines}_lines"] = moves
+            out[f"moves_per_s_{lines}_lines"] = round(moves / stock_s, 1)
+            out[f"stock_entries_per_s_{lines}_lines"] = round(stock_entries / stock_s, 1)
         entries_s = post_entries(gemba, args.entries)
         ok = check(gemba)
     finally:
         gemba.close()
-    return {"moves": moves, "moves_per_s": round(moves / stock_s, 1),
-            "stock_entries_per_s": round(stock_entries / stock_s, 1),
-            "manual_entries": args.entries,
+    return {**out, "manual_entries": args.entries,
             "journal_entries_per_s": round(args.entries / entries_s, 1),
             "invariants_ok": ok}
 
@@ -131,13 +137,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small size, under a minute")
     parser.add_argument("--docs", type=int, default=None, help="stock documents to post")
-    parser.add_argument("--lines", type=int, default=50, help="moves per stock document")
+    parser.add_argument("--lines", type=int, nargs="+", default=[10, 100],
+                        help="moves per stock document (one run per size)")
     parser.add_argument("--items", type=int, default=300)
     parser.add_argument("--entries", type=int, default=None, help="manual journal entries")
     args = parser.parse_args()
     args.docs = args.docs or (40 if args.quick else 400)
     args.entries = args.entries or (200 if args.quick else 2000)
-    results: dict[str, object] = {"bench": "erp_ledger", "docs": args.docs,
+    results: dict[str, object] = {"bench": "erp_ledger", "docs_per_size": args.docs,
                                   "lines_per_doc": args.lines}
     with tempfile.TemporaryDirectory() as tmp:
         results["sqlite"] = run(f"sqlite:///{tmp}/bench.db", Path(tmp) / "var1", args)
@@ -151,7 +158,9 @@ def main() -> None:
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore
     sq, pg = results["sqlite"], results["postgresql"]
-    results["pg_over_sqlite_moves"] = round(pg["moves_per_s"] / sq["moves_per_s"], 2)  # type: ignore
+    for lines in args.lines:
+        key = f"moves_per_s_{lines}_lines"
+        results[f"pg_over_sqlite_{key}"] = round(pg[key] / sq[key], 2)  # type: ignore
     results["pg_over_sqlite_entries"] = round(
         pg["journal_entries_per_s"] / sq["journal_entries_per_s"], 2)  # type: ignore
     print(json.dumps(results))

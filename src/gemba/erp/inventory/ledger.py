@@ -34,6 +34,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gemba.core.audit.models import lock_audit_head
@@ -270,7 +271,18 @@ def _apply_balances(uow: UnitOfWork, deltas: dict[Key, Decimal], lot_ids: dict[K
         for key in minus:
             if key not in done:
                 _refuse_short(session, key, deltas[key], names[key])
-    if plus:
+    if plus and is_postgres(session):
+        session.execute(text(
+            "INSERT INTO erp_stock_balances "
+            "(item_id, location_id, lot_key, lot_id, qty_on_hand, qty_reserved) "
+            "SELECT i, l, k, lot, d, 0 FROM unnest(CAST(:i AS integer[]), "
+            "CAST(:l AS integer[]), CAST(:k AS integer[]), CAST(:lot AS integer[]), "
+            "CAST(:d AS numeric[])) AS v(i, l, k, lot, d) "
+            "ON CONFLICT (item_id, location_id, lot_key) "
+            "DO UPDATE SET qty_on_hand = erp_stock_balances.qty_on_hand + excluded.qty_on_hand"),
+            {"i": [k[0] for k in plus], "l": [k[1] for k in plus], "k": [k[2] for k in plus],
+             "lot": [lot_ids[k] for k in plus], "d": [deltas[k] for k in plus]})
+    elif plus:
         table = StockBalance.__table__
         stmt = insert_for(session, table)
         stmt = stmt.on_conflict_do_update(
@@ -283,24 +295,35 @@ def _apply_balances(uow: UnitOfWork, deltas: dict[Key, Decimal], lot_ids: dict[K
 
 
 def _decrement(session: Session, rows: list[tuple[Key, Decimal]]) -> set[Key]:
-    """One conditional UPDATE ... FROM (VALUES ...) for all decrements; returns the keys
-    that had enough free stock. ROUND and the half-unit tolerance keep SQLite (binary floating
-    point) exact to the 6 decimals quantities carry; on PostgreSQL they change nothing."""
-    params: dict[str, object] = {}
+    """One conditional UPDATE for all decrements; returns the keys that had enough free
+    stock. PostgreSQL joins four arrays (one statement text whatever the row count, so it is
+    prepared once); SQLite joins a VALUES list, and ROUND plus the half-unit tolerance keep
+    its binary floating point exact to the 6 decimals quantities carry."""
+    if is_postgres(session):
+        stmt = text(
+            "UPDATE erp_stock_balances AS b SET qty_on_hand = b.qty_on_hand + v.d "
+            "FROM unnest(CAST(:i AS integer[]), CAST(:l AS integer[]), CAST(:k AS integer[]), "
+            "CAST(:d AS numeric[])) AS v(i, l, k, d) "
+            "WHERE b.item_id = v.i AND b.location_id = v.l AND b.lot_key = v.k "
+            "AND b.qty_on_hand - b.qty_reserved + v.d >= 0 "
+            "RETURNING b.item_id, b.location_id, b.lot_key")
+        params: dict[str, object] = {"i": [k[0] for k, _ in rows], "l": [k[1] for k, _ in rows],
+                                     "k": [k[2] for k, _ in rows], "d": [d for _, d in rows]}
+        return {(int(i), int(loc), int(k)) for i, loc, k in session.execute(stmt, params)}
+    params = {}
     values = []
     binds = []
     for n, ((item_id, loc_id, lot_key), delta) in enumerate(rows):
         values.append(f"(:i{n}, :l{n}, :k{n}, :d{n})")
         params.update({f"i{n}": item_id, f"l{n}": loc_id, f"k{n}": lot_key, f"d{n}": delta})
         binds.append(bindparam(f"d{n}", type_=Qty()))
-    cast = "CAST(v.column4 AS NUMERIC)" if is_postgres(session) else "v.column4"
     stmt = text(
-        f"UPDATE erp_stock_balances SET qty_on_hand = ROUND(qty_on_hand + {cast}, 6) "
+        "UPDATE erp_stock_balances SET qty_on_hand = ROUND(qty_on_hand + v.column4, 6) "
         f"FROM (VALUES {', '.join(values)}) AS v "
         "WHERE erp_stock_balances.item_id = v.column1 "
         "AND erp_stock_balances.location_id = v.column2 "
         "AND erp_stock_balances.lot_key = v.column3 "
-        f"AND erp_stock_balances.qty_on_hand - erp_stock_balances.qty_reserved + {cast} "
+        "AND erp_stock_balances.qty_on_hand - erp_stock_balances.qty_reserved + v.column4 "
         "> -0.0000005 "
         "RETURNING erp_stock_balances.item_id, erp_stock_balances.location_id, "
         "erp_stock_balances.lot_key").bindparams(*binds)
@@ -389,16 +412,39 @@ def post_moves(uow: UnitOfWork, moves: Sequence[MoveIn], *, doc_type: str, doc_r
             for i, r in zip(ids, rows, strict=True)]
 
 
-def _insert_moves(uow: UnitOfWork, rows: list[dict[str, object]]) -> list[int]:
-    try:
-        table = StockMove.__table__
-        result = uow.session.connection().execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-        return [int(r[0]) for r in result]
-    except Exception as exc:  # a second reversal of one move hits the unique key
-        from sqlalchemy.exc import IntegrityError
+_MOVE_COLUMNS = {
+    "posted_at": "timestamptz", "move_date": "date", "kind": "varchar", "item_id": "integer",
+    "qty": "numeric", "from_location_id": "integer", "to_location_id": "integer",
+    "lot_id": "integer", "value": "numeric", "doc_value": "numeric", "doc_type": "varchar",
+    "doc_ref": "varchar", "reason": "varchar", "actor": "varchar",
+    "journal_entry_id": "bigint", "reversal_of_id": "bigint"}
 
-        if isinstance(exc, IntegrityError) and "reversal_of" in str(exc.orig):
+
+def _insert_moves(uow: UnitOfWork, rows: list[dict[str, object]]) -> list[int]:
+    """Insert the moves, returning their ids in order.
+
+    PostgreSQL: ids are drawn from the sequence in one query, then the rows go in as one
+    INSERT ... SELECT FROM unnest(arrays): one statement text whatever the number of moves
+    (prepared once), several times cheaper than a sorted multi-row INSERT ... RETURNING."""
+    table = StockMove.__table__
+    conn = uow.session.connection()
+    try:
+        if is_postgres(uow.session):
+            ids = list(conn.execute(text(
+                "SELECT nextval(pg_get_serial_sequence('erp_stock_moves', 'id')) "
+                "FROM generate_series(1, :n)"), {"n": len(rows)}).scalars())
+            cols = list(_MOVE_COLUMNS)
+            conn.execute(text(
+                f"INSERT INTO erp_stock_moves (id, {', '.join(cols)}) SELECT * FROM unnest("
+                "CAST(:id AS bigint[]), "
+                + ", ".join(f"CAST(:{c} AS {_MOVE_COLUMNS[c]}[])" for c in cols) + ")"),
+                {"id": ids, **{c: [r[c] for r in rows] for c in cols}})
+            return [int(i) for i in ids]
+        result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                              rows)
+        return [int(r[0]) for r in result]
+    except IntegrityError as exc:  # a second reversal of one move hits the unique key
+        if "reversal_of" in str(exc.orig):
             raise Conflict("a stock move can be reversed only once") from exc
         raise
 

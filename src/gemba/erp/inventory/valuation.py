@@ -25,12 +25,13 @@ from sqlalchemy import (
     bindparam,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gemba.core.db.base import Base, Money, Qty
-from gemba.core.db.dialect import insert_for
+from gemba.core.db.dialect import insert_for, is_postgres
 from gemba.core.db.uow import UnitOfWork
 from gemba.core.errors import Conflict
 from gemba.core.types import MONEY_PLACES, quantize
@@ -107,13 +108,20 @@ class Valuator:
             return
         # One statement creates the missing rows, row-locks the others (a no-op update takes
         # the lock on PostgreSQL) and returns the current quantity and value of all.
-        table = ItemValuation.__table__
-        upsert = insert_for(session, table)
-        upsert = upsert.on_conflict_do_update(
-            index_elements=["item_id"], set_={"qty": table.c.qty}).returning(
-            table.c.item_id, table.c.qty, table.c.value)
-        rows = session.connection().execute(
-            upsert, [{"item_id": i, "qty": ZERO, "value": ZERO} for i in ids]).all()
+        if is_postgres(session):
+            rows = session.execute(text(
+                "INSERT INTO erp_item_valuations (item_id, qty, value) "
+                "SELECT i, 0, 0 FROM unnest(CAST(:ids AS integer[])) AS v(i) "
+                "ON CONFLICT (item_id) DO UPDATE SET qty = erp_item_valuations.qty "
+                "RETURNING item_id, qty, value"), {"ids": ids}).all()
+        else:
+            table = ItemValuation.__table__
+            upsert = insert_for(session, table)
+            upsert = upsert.on_conflict_do_update(
+                index_elements=["item_id"], set_={"qty": table.c.qty}).returning(
+                table.c.item_id, table.c.qty, table.c.value)
+            rows = session.connection().execute(
+                upsert, [{"item_id": i, "qty": ZERO, "value": ZERO} for i in ids]).all()
         for item_id, qty, value in rows:
             self.states[item_id] = _State(self.items[item_id], Decimal(qty), Decimal(value))
 
@@ -225,16 +233,24 @@ class Valuator:
         return value
 
     def save(self) -> None:
-        """Write back in three executemany statements, whatever the number of items."""
+        """Write back in at most three statements, whatever the number of items."""
         conn = self.uow.session.connection()
         changed = [s for s in self.states.values() if s.dirty]
         if not changed:
             return
         table, layers = ItemValuation.__table__, CostLayer.__table__
-        conn.execute(update(table).where(table.c.item_id == bindparam("b_item"))
-                     .values(qty=bindparam("b_qty"), value=bindparam("b_value")),
-                     [{"b_item": st.item.id, "b_qty": st.qty, "b_value": st.value}
-                      for st in changed])
+        if is_postgres(self.uow.session):
+            conn.execute(text(
+                "UPDATE erp_item_valuations AS t SET qty = v.q, value = v.v FROM unnest("
+                "CAST(:i AS integer[]), CAST(:q AS numeric[]), CAST(:v AS numeric[])) "
+                "AS v(i, q, v) WHERE t.item_id = v.i"),
+                {"i": [st.item.id for st in changed], "q": [st.qty for st in changed],
+                 "v": [st.value for st in changed]})
+        else:
+            conn.execute(update(table).where(table.c.item_id == bindparam("b_item"))
+                         .values(qty=bindparam("b_qty"), value=bindparam("b_value")),
+                         [{"b_item": st.item.id, "b_qty": st.qty, "b_value": st.value}
+                          for st in changed])
         new = [{"item_id": st.item.id, "qty_in": layer.qty_in, "value_in": layer.value_in,
                 "qty_remaining": layer.qty, "value_remaining": layer.value}
                for st in changed for layer in st.all_layers() if layer.id is None]
