@@ -72,16 +72,16 @@ def test_pages_render(admin, business):
     assert "Journal <strong>STK</strong>" in detail and "Goods received not invoiced" in detail
     assert 'id="account-balance">30<' in admin.get("/erp/accounts/1300").text
     rec = admin.get("/erp/reports/inventory-reconciliation").text
-    assert 'id="reconciled">yes<' in rec and 'id="valuation-total">30<' in rec
+    assert 'id="reconciled">yes<' in rec and 'id="valuation-total">30.00<' in rec
     ar = admin.get("/erp/reports/ar-aging").text
-    assert "ACME" in ar and 'id="bucket-31-60">120<' in ar and "45 days late" in ar
+    assert "ACME" in ar and 'id="bucket-31-60">120.00<' in ar and "45 days late" in ar
     ap = admin.get("/erp/reports/ap-aging").text
-    assert "BOLTCO" in ap and 'id="bucket-current">80<' in ap
+    assert "BOLTCO" in ap and 'id="bucket-current">80.00<' in ap
     tb = admin.get("/erp/reports/trial-balance").text
-    assert 'id="total-debit">30<' in tb and 'id="total-credit">30<' in tb and "balanced" in tb
+    assert 'id="total-debit">30.00<' in tb and 'id="total-credit">30.00<' in tb and "balanced" in tb
     bs = admin.get("/erp/reports/balance-sheet").text
-    assert "assets = liabilities + equity" in bs and 'id="total-assets">30<' in bs
-    assert 'href="/erp/accounts/2100"' in bs and 'id="total-liabilities">30<' in bs
+    assert "assets = liabilities + equity" in bs and 'id="total-assets">30.00<' in bs
+    assert 'href="/erp/accounts/2100"' in bs and 'id="total-liabilities">30.00<' in bs
     bad = admin.get("/erp/reports/profit-and-loss", params={"start": "yesterday"})
     assert bad.status_code == 422 and "must be a date" in bad.text
     backwards = admin.get("/erp/reports/profit-and-loss",

@@ -58,11 +58,24 @@ def attr_path(obj: Any, path: str) -> Any:
     return obj
 
 
+def money(value: object) -> str:
+    """An amount the way accountants read it: thousands separated, two decimals (more only
+    when the extra decimals are not zero)."""
+    from decimal import Decimal
+
+    if value is None or value == "":
+        return ""
+    amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    cents = amount.quantize(Decimal("0.01"))
+    return f"{cents:,.2f}" if cents == amount else f"{amount.normalize():,f}"
+
+
 def make_environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATE_DIR),
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.filters["display"] = display
+    env.filters["money"] = money
     env.filters["form_value"] = form_value
     env.filters["humanize"] = humanize
     env.globals["attr_path"] = attr_path

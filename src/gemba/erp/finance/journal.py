@@ -145,6 +145,12 @@ def _merge(postings: list[Posting]) -> list[Posting]:
             for (a, partner, item, memo), amt in sums.items() if amt != 0]
 
 
+def _amount(value: Decimal) -> str:
+    """1200.0000 -> 1,200.00 in messages (more decimals only when they are not zero)."""
+    cents = value.quantize(Decimal("0.01"))
+    return f"{cents:,.2f}" if cents == value else f"{value.normalize():,f}"
+
+
 def post_lines(uow: UnitOfWork, *, journal: str, day: date, memo: str,
                postings: list[Posting], source_type: str | None = None,
                source_ref: str | None = None, reversal_of_id: int | None = None,
@@ -157,8 +163,9 @@ def post_lines(uow: UnitOfWork, *, journal: str, day: date, memo: str,
     if total != 0:
         debit = sum((p.amount for p in lines if p.amount > 0), ZERO)
         raise ValidationFailed.on("lines", "balanced",
-                                  f"debits {debit} and credits {debit - total} differ by "
-                                  f"{total}; an entry must balance")
+                                  f"debits {_amount(debit)} and credits "
+                                  f"{_amount(debit - total)} differ by {_amount(abs(total))}; "
+                                  "an entry must balance")
     period_id = open_period_for(uow, day, date_field)
     ids = account_ids(uow, {p.account for p in lines})
     entry = JournalEntry(number=next_number(uow.session, "journal_entry"),
