@@ -1,6 +1,9 @@
 """stock.csv: opening balances (item_code, location, qty, lot, unit_cost), booked from the
 OPENING location against Opening balance equity. Named stock locations are created if
-missing; unit_cost defaults to the item's standard cost."""
+missing; unit_cost defaults to the item's standard cost.
+
+A row states what is on hand: loading posts the difference from what the ledger already
+holds for that item, location and lot, so re-loading a dump changes nothing."""
 
 from __future__ import annotations
 
@@ -36,6 +39,10 @@ def _decimal(row: Row, column: str) -> Decimal | None:
 
 
 def _load(uow: UnitOfWork, rows: list[Row]) -> None:
+    if len(rows) > 1:
+        raise ValidationFailed.on("rows[1].qty", "unique_in_file",
+                                  f"{rows[0].get('item_code')} at {rows[0].get('location')} "
+                                  f"is already on line {rows[0].line}")
     (row,) = rows
     item_code, location = row.get("item_code"), row.get("location")
     if not item_code:
@@ -57,10 +64,15 @@ def _load(uow: UnitOfWork, rows: list[Row]) -> None:
                                   f"{location} is a {loc.kind.value} location")
     if unit_cost is None:
         unit_cost = item.standard_cost
+    lot = row.get("lot")
+    held = _on_hand(uow, item.id, loc.id, lot)
+    if held == qty:
+        return
+    move = (MoveIn(item_code, qty - held, Locations.OPENING, location, lot=lot,
+                   unit_cost=unit_cost) if qty > held else
+            MoveIn(item_code, held - qty, location, Locations.OPENING, lot=lot))
     try:
-        post_moves(uow, [MoveIn(item_code, qty, Locations.OPENING, location,
-                                lot=row.get("lot"), unit_cost=unit_cost)],
-                   doc_type="opening", doc_ref=f"stock.csv:{row.line}",
+        post_moves(uow, [move], doc_type="opening", doc_ref=f"stock.csv:{row.line}",
                    memo=f"Opening stock {item_code} {location}")
     except ValidationFailed as exc:
         # Name the CSV column, not the service's move field.
@@ -70,6 +82,21 @@ def _load(uow: UnitOfWork, rows: list[Row]) -> None:
                 issue.field.rsplit(".", 1)[-1], issue.field)
             raise ValidationFailed.on(column, issue.rule, issue.message) from None
         raise
+
+
+def _on_hand(uow: UnitOfWork, item_id: int, location_id: int, lot: str | None) -> Decimal:
+    stmt = select(StockBalance.qty_on_hand).where(StockBalance.item_id == item_id,
+                                                  StockBalance.location_id == location_id)
+    if lot:
+        stmt = stmt.join(Lot, Lot.id == StockBalance.lot_id).where(Lot.code == lot)
+    else:
+        stmt = stmt.where(StockBalance.lot_key == 0)
+    return Decimal(str(uow.session.scalar(stmt) or 0))
+
+
+def _key(row: Row) -> str:
+    return "|".join(row.get(c) or "" for c in ("item_code", "location", "lot")) or \
+        f"line {row.line}"
 
 
 def _dump(uow: UnitOfWork) -> Iterable[dict[str, str]]:
@@ -88,5 +115,5 @@ def _dump(uow: UnitOfWork) -> Iterable[dict[str, str]]:
 
 
 SPEC = FileSpec(name="stock.csv", required=COLUMNS[:3], optional=COLUMNS[3:], order=60,
-                load=_load, dump=_dump,
+                load=_load, dump=_dump, group_by=_key,
                 description="Opening stock balances (locations created if missing).")
