@@ -133,3 +133,36 @@ def test_sales_pages_follow_permissions(web, add_user, stocked):
     web.post("/logout", data={"csrf_token": web.token()})
     web.login("opal")
     assert web.get("/erp/sales-orders").status_code == 403
+
+
+def test_credit_note_and_return_from_the_order_page(admin, stocked, gemba):
+    from gemba.erp.inventory.stock import on_hand
+    from gemba.erp.sales.delivery import DeliveryIn, deliver
+    from gemba.erp.sales.invoice import InvoiceIn, create_invoice
+    from gemba.erp.sales.sales_order import (
+        SalesOrderIn,
+        confirm_sales_order,
+        create_sales_order,
+    )
+
+    with gemba.uow() as uow:
+        order = create_sales_order(uow, SalesOrderIn.model_validate({
+            "customer": "ACME", "lines": [{"item": "GEAR", "qty": "4", "unit_price": "10"}]}))
+        confirm_sales_order(uow, order.number)
+        dn = deliver(uow, DeliveryIn.model_validate({"order": order.number}))
+        inv = create_invoice(uow, InvoiceIn.model_validate({"order": order.number}))
+        uow.commit()
+        number, dn_number, inv_number = order.number, dn.number, inv.number
+    page = admin.get(f"/erp/sales-orders/{number}").text
+    assert "Post credit note" in page and "Book return" in page
+    too_many = admin.submit(f"/erp/sales-orders/{number}/actions/return", {
+        "delivery": dn_number, "line_no": "10", "qty": "9", "reason": "damaged"})
+    assert too_many.status_code == 422 and 'id="err-qty"' in too_many.text
+    back = admin.submit(f"/erp/sales-orders/{number}/actions/return", {
+        "delivery": dn_number, "line_no": "10", "qty": "1", "reason": "damaged"})
+    assert "Return booked" in back.text
+    credited = admin.submit(f"/erp/sales-orders/{number}/actions/credit", {
+        "invoice": inv_number, "line_no": "10", "qty": "1", "reason": "damaged"})
+    assert "Credit note posted." in credited.text and "damaged" in credited.text
+    with gemba.uow() as uow:
+        assert on_hand(uow, "GEAR") == 7

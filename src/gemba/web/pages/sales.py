@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 
 from gemba.core.auth.permissions import Permission
 from gemba.core.db.uow import UnitOfWork
-from gemba.core.errors import Conflict, ValidationFailed
+from gemba.core.errors import Conflict, FieldIssue, ValidationFailed
 from gemba.core.listing import PageRequest
 from gemba.core.types import utcnow
 from gemba.erp.catalog import item as items
@@ -312,6 +312,46 @@ def order_routes(router: APIRouter, c: Concept) -> None:
         return post_document(ctx, key, form, "invoice")
 
 
+def _single_line(data: dict[str, Any], *, qty_required: bool) -> list[dict[str, Any]]:
+    """The one line a small action form names (line_no, qty, lot), as command lines."""
+    if not data.get("line_no"):
+        if qty_required:
+            raise ValidationFailed.on("line_no", "required", "name the order line")
+        return []
+    line = {k: data[k] for k in ("line_no", "qty", "lot") if data.get(k)}
+    return [line]
+
+
+def _flat_errors(run: Any) -> Any:
+    """Errors on ``lines[0].x`` belong to the action form's own field ``x``."""
+    def wrapped(uow: UnitOfWork, key: str, data: dict[str, Any]) -> Any:
+        try:
+            return run(uow, key, data)
+        except ValidationError as exc:
+            raise ValidationFailed.on(
+                str(exc.errors()[0]["loc"][-1]) if exc.errors() else "line_no", "invalid",
+                exc.errors()[0]["msg"] if exc.errors() else str(exc)) from None
+        except ValidationFailed as exc:
+            issues = [FieldIssue(re.sub(r"^lines\[\d+\]\.", "", i.field), i.rule, i.message)
+                      for i in exc.issues]
+            raise ValidationFailed(exc.message, issues) from None
+    return wrapped
+
+
+@_flat_errors
+def _credit(uow: UnitOfWork, key: str, data: dict[str, Any]) -> Any:
+    return credit_note.create_credit_note(uow, credit_note.CreditNoteIn.model_validate(
+        {"invoice": data.get("invoice"), "reason": data.get("reason"),
+         "credit_date": data.get("date"), "lines": _single_line(data, qty_required=False)}))
+
+
+@_flat_errors
+def _return(uow: UnitOfWork, key: str, data: dict[str, Any]) -> Any:
+    return returns.return_goods(uow, returns.ReturnIn.model_validate(
+        {"delivery": data.get("delivery"), "reason": data.get("reason"),
+         "return_date": data.get("date"), "lines": _single_line(data, qty_required=True)}))
+
+
 SALES_ORDERS = register_concept(Concept(
     area="erp", slug="sales-orders", title="Sales orders", singular="Sales order",
     record_type="erp_sales_orders", read_permission=P.SALES_READ,
@@ -364,6 +404,21 @@ SALES_ORDERS = register_concept(Concept(
                run=lambda uow, key, data: so.confirm_sales_order(uow, key)),
         Action("cancel", "Cancel", done="Order cancelled; reservations released.",
                run=lambda uow, key, data: so.cancel_sales_order(uow, key)),
+        Action("credit", "Credit note", panel="Invoices", button="Post credit note",
+               done="Credit note posted.", run=_credit, fields=[
+                   Field("invoice", "Invoice", required=True),
+                   Field("line_no", "Line (empty: the whole invoice)", kind="number"),
+                   Field("qty", "Qty", kind="decimal"),
+                   Field("reason", "Reason", required=True),
+                   Field("date", "Date", kind="date")]),
+        Action("return", "Customer return", panel="Deliveries", button="Book return",
+               done="Return booked; the goods are back in stock.", run=_return, fields=[
+                   Field("delivery", "Delivery", required=True),
+                   Field("line_no", "Line", kind="number", required=True),
+                   Field("qty", "Qty", kind="decimal", required=True),
+                   Field("lot", "Lot or serial"),
+                   Field("reason", "Reason", required=True),
+                   Field("date", "Date", kind="date")]),
     ],
     row_fields=["lines"],
 ))
