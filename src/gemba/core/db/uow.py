@@ -96,6 +96,33 @@ class UnitOfWork:
         add_to_outbox(self.session, topic, payload)
 
 
+class BoundUnitOfWork(UnitOfWork):
+    """A unit of work over a session whose transaction someone else owns: an inbox consumer
+    (``core.events.bus.deliver_once``) runs services inside the transaction that records the
+    message, so the effect and the inbox row commit together or not at all. ``commit`` only
+    flushes; the owner commits."""
+
+    def __init__(self, session: Session, actor: Actor = SYSTEM, reason: str | None = None
+                 ) -> None:
+        super().__init__(sessionmaker(), actor, reason)
+        self._session = session
+        session.info["actor"] = actor
+        session.info["reason"] = reason
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        return None
+
+    def commit(self) -> None:
+        self.flush()
+
+    def rollback(self) -> None:
+        raise RuntimeError("a bound unit of work cannot roll back its owner's transaction")
+
+
 def _integrity_message(exc: IntegrityError) -> str:
     text = str(exc.orig).lower()
     if "unique" in text or "duplicate" in text:
