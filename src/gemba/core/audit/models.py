@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, event, select
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from gemba.core.db.base import Base, UtcDateTime
 
@@ -59,7 +59,22 @@ class AuditHead(Base):
 GENESIS_HASH = "0" * 64
 
 
+_HEAD_LOCKED = "audit_head_locked"
+
+
 def lock_audit_head(session: Session) -> None:
-    """Take the chain-head row lock now (PostgreSQL); SQLite already serialises writers."""
+    """Take the chain-head row lock now (PostgreSQL); SQLite already serialises writers.
+
+    Once per transaction: the lock is held until the transaction ends. The flag is cleared at
+    the end of any transaction, savepoints included (rolling back to a savepoint releases the
+    locks taken after it; re-locking after a released savepoint is merely redundant)."""
+    if session.info.get(_HEAD_LOCKED):
+        return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(AuditHead.id).where(AuditHead.id == 1).with_for_update())
+    session.info[_HEAD_LOCKED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _head_released(session: Session, _transaction: SessionTransaction) -> None:
+    session.info.pop(_HEAD_LOCKED, None)

@@ -128,11 +128,19 @@ class Posting:
     memo: str | None = None
 
 
+_JOURNAL_IDS: dict[tuple[str, str], int] = {}
+
+
 def _journal_id(uow: UnitOfWork, code: str) -> int:
-    jid = uow.session.scalar(select(Journal.id).where(Journal.code == code))
-    if jid is None:
-        raise ValidationFailed.on("journal", "exists", f"journal {code!r} does not exist")
-    return int(jid)
+    """Journals are seeded reference data that no service changes: looked up once per
+    database and process."""
+    key = (str(uow.session.get_bind().url), code)
+    if key not in _JOURNAL_IDS:
+        jid = uow.session.scalar(select(Journal.id).where(Journal.code == code))
+        if jid is None:
+            raise ValidationFailed.on("journal", "exists", f"journal {code!r} does not exist")
+        _JOURNAL_IDS[key] = int(jid)
+    return _JOURNAL_IDS[key]
 
 
 def _merge(postings: list[Posting]) -> list[Posting]:
