@@ -45,9 +45,12 @@ def import_all_models() -> None:
     import gemba.erp.inventory.lot
     import gemba.erp.inventory.reservation
     import gemba.erp.inventory.valuation
+    import gemba.erp.mes_link.consumer
+    import gemba.erp.mes_link.performance
     import gemba.erp.partners.partner
     import gemba.erp.personnel.attendance
     import gemba.erp.personnel.employee
+    import gemba.erp.production.production_order
     import gemba.erp.purchasing.bill
     import gemba.erp.purchasing.purchase_order
     import gemba.erp.purchasing.receipt
@@ -113,6 +116,9 @@ def bootstrap(
         require_migrated(engine, settings.database_url)
     factory = make_session_factory(engine)
     bus = InProcessBus(factory)
+    from gemba.erp.mes_link import consumer
+
+    consumer.register(bus)  # MES reports reach the ERP over the bus or MQTT alike
     embedded = transport is None and settings.embedded_broker
     if transport is None and not settings.embedded_broker:
         from gemba.adapters.mqtt.transport import MqttTransport  # production: via the broker

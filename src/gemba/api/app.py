@@ -20,6 +20,7 @@ from gemba.api import (
     inventory,
     personnel,
     problems,
+    production,
     purchasing,
     routing,
     sales,
@@ -46,7 +47,7 @@ def create_app(gemba: Gemba | None = None) -> FastAPI:
                        session_cookie="gemba_session", same_site="lax", https_only=False)
     problems.install(app)
     for module in (catalog, bom, routing, equipment, personnel, attendance, audit, inventory,
-                   finance, purchasing, sales, dashboard):
+                   finance, purchasing, sales, production, dashboard):
         app.include_router(module.router, prefix=API_PREFIX)
     web.install(app)
     return app

@@ -12,6 +12,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from gemba.cli.b2mml import b2mml_app
 from gemba.core.config import load_settings
 from gemba.core.db.migrate import NotMigrated
 from gemba.core.errors import ConfigError, GembaError
@@ -24,6 +25,7 @@ audit_app = typer.Typer(help="Audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(b2mml_app, name="b2mml")
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)

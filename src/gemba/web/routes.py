@@ -27,6 +27,7 @@ from gemba.web.pages import (
     home,
     inventory,
     personnel,
+    production,
     purchasing,
     routing,
     sales,
@@ -35,7 +36,7 @@ from gemba.web.templating import STATIC_DIR
 
 # Importing the page modules registers their concepts (and navigation entries).
 PAGE_MODULES = (catalog, bom, routing, equipment, personnel, attendance, inventory, finance,
-                purchasing, sales)
+                purchasing, sales, production)
 
 
 def install(app: FastAPI) -> None:
