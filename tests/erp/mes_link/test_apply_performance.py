@@ -217,6 +217,7 @@ def test_reports_over_the_bus_reach_the_erp_once(gemba, order):
             uow.publish(PRODUCTION_PERFORMANCE, to_payload(msg))
         uow.publish(PRODUCTION_PERFORMANCE,
                     to_payload(performance(response("MO-999999", 1, "started"))))
+        uow.publish(PRODUCTION_PERFORMANCE, {"not": "a performance message"})
         uow.publish(PRODUCTION_STATUS, to_payload(ProductionStatus(
             header=MessageHeader.new("ProductionStatus", "test-mes"), request_id=order,
             sequence=9, state="completed", at=reports[0].header.sent_at)))
@@ -225,5 +226,7 @@ def test_reports_over_the_bus_reach_the_erp_once(gemba, order):
     assert got["order"][:3] == (OrderStatus.COMPLETED, D(8), D(2))
     assert got["wip"] == D(26)
     with gemba.uow() as uow:
-        (rejection,) = uow.session.scalars(select(MesRejection)).all()
-        assert "MO-999999" in rejection.error
+        unknown, malformed = uow.session.scalars(select(MesRejection)
+                                                 .order_by(MesRejection.id)).all()
+        assert "MO-999999" in unknown.error
+        assert malformed.error.startswith("ProductionPerformance payload: header: Field required")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from pydantic import ValidationError
 from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -62,9 +63,10 @@ def handle(session: Session, env: Envelope) -> None:
                 apply_status(uow, from_payload(ProductionStatus, env.payload))
             else:
                 apply_performance(uow, from_payload(ProductionPerformance, env.payload))
-    except GembaError as exc:
+    except (GembaError, ValidationError) as exc:  # refused, or not a valid message at all
+        error = exc.message if isinstance(exc, GembaError) else f"malformed message: {exc}"
         session.add(MesRejection(message_id=env.message_id[:100], topic=env.topic[:100],
-                                 error=exc.message, received_at=utcnow()))
+                                 error=error, received_at=utcnow()))
         session.flush()
 
 
