@@ -24,6 +24,9 @@ class Permission(StrEnum):
     FINANCE_WRITE = "finance.write"          # invoices, bills, payments, manual entries
     FINANCE_CLOSE = "finance.close"          # close fiscal periods
     ATTENDANCE_WRITE = "attendance.write"    # clock in / out
+    MES_READ = "mes.read"                    # work orders, dispatch lists, WIP
+    MES_EXECUTE = "mes.execute"              # start / pause / complete operations, consume
+    MES_SUPERVISE = "mes.supervise"          # release, hold, cancel, split, priorities
 
 
 class Role(StrEnum):
@@ -44,7 +47,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.PLANNER: frozenset({P.MASTERDATA_READ, P.CATALOG_WRITE, P.EQUIPMENT_WRITE,
                              P.AUDIT_READ, P.DATA_LOAD, P.INVENTORY_READ, P.PURCHASING_READ,
-                             P.SALES_READ}),
+                             P.SALES_READ, P.MES_READ, P.MES_SUPERVISE}),
     Role.BUYER: frozenset({P.MASTERDATA_READ, P.INVENTORY_READ, P.INVENTORY_WRITE,
                            P.PURCHASING_READ, P.PURCHASING_WRITE}),
     Role.SALES: frozenset({P.MASTERDATA_READ, P.INVENTORY_READ, P.INVENTORY_WRITE,
@@ -53,10 +56,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                 P.INVENTORY_READ, P.PURCHASING_READ, P.SALES_READ,
                                 P.FINANCE_READ, P.FINANCE_WRITE, P.FINANCE_CLOSE}),
     Role.SUPERVISOR: frozenset({P.MASTERDATA_READ, P.PERSONNEL_READ, P.PERSONNEL_WRITE,
-                                P.AUDIT_READ, P.INVENTORY_READ, P.ATTENDANCE_WRITE}),
-    Role.OPERATOR: frozenset({P.MASTERDATA_READ, P.ATTENDANCE_WRITE}),
+                                P.AUDIT_READ, P.INVENTORY_READ, P.ATTENDANCE_WRITE,
+                                P.MES_READ, P.MES_EXECUTE, P.MES_SUPERVISE}),
+    Role.OPERATOR: frozenset({P.MASTERDATA_READ, P.ATTENDANCE_WRITE, P.MES_READ,
+                              P.MES_EXECUTE}),
     Role.QUALITY: frozenset({P.MASTERDATA_READ, P.AUDIT_READ, P.INVENTORY_READ,
-                             P.INVENTORY_WRITE}),
+                             P.INVENTORY_WRITE, P.MES_READ}),
     Role.MAINTENANCE: frozenset({P.MASTERDATA_READ, P.EQUIPMENT_WRITE}),
     Role.VIEWER: frozenset({P.MASTERDATA_READ, P.INVENTORY_READ, P.PURCHASING_READ,
                             P.SALES_READ}),
