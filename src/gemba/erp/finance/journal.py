@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gemba.core.audit.models import Audited
+from gemba.core.audit.models import Audited, lock_audit_head
 from gemba.core.auth.permissions import Permission
 from gemba.core.commands import Code, Command, Name, NonNegMoney
 from gemba.core.db.base import Base, IdMixin, Money, UtcDateTime, enum_column
@@ -174,6 +174,7 @@ def post_lines(uow: UnitOfWork, *, journal: str, day: date, memo: str,
                                   f"debits {_amount(debit)} and credits "
                                   f"{_amount(debit - total)} differ by {_amount(abs(total))}; "
                                   "an entry must balance")
+    lock_audit_head(uow.session)  # lock order: audit head first, then the period (no deadlock)
     period_id = open_period_for(uow, day, date_field)
     ids = account_ids(uow, {p.account for p in lines})
     entry = JournalEntry(number=next_number(uow.session, "journal_entry"),

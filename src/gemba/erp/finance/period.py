@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import Date, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gemba.core.audit.models import Audited
+from gemba.core.audit.models import Audited, lock_audit_head
 from gemba.core.auth.permissions import Permission
 from gemba.core.db.base import Base, IdMixin, UtcDateTime, VersionedMixin, enum_column
 from gemba.core.db.dialect import for_update, insert_for
@@ -88,6 +88,7 @@ def ensure_period(uow: UnitOfWork, day: date) -> FiscalPeriod:
 def close_period(uow: UnitOfWork, code: str) -> FiscalPeriod:
     """Close a month. Earlier months must be closed first, so closed periods are a prefix."""
     uow.actor.require(Permission.FINANCE_CLOSE)
+    lock_audit_head(uow.session)  # the order postings take their locks in: head, then period
     period = uow.session.scalar(for_update(uow.session, select(FiscalPeriod)
                                            .where(FiscalPeriod.code == code)))
     if period is None:
