@@ -60,7 +60,10 @@ def import_all_models() -> None:
     import gemba.erp.sales.invoice
     import gemba.erp.sales.price_list
     import gemba.erp.sales.returns
-    import gemba.erp.sales.sales_order  # noqa: F401
+    import gemba.erp.sales.sales_order
+    import gemba.mes.erp_link.schedule_consumer
+    import gemba.mes.execution_event
+    import gemba.mes.work_order  # noqa: F401
 
 
 @dataclass
@@ -119,6 +122,9 @@ def bootstrap(
     from gemba.erp.mes_link import consumer
 
     consumer.register(bus)  # MES reports reach the ERP over the bus or MQTT alike
+    from gemba.mes.erp_link import schedule_consumer
+
+    schedule_consumer.register(bus)  # ERP schedules reach the MES the same way
     embedded = transport is None and settings.embedded_broker
     if transport is None and not settings.embedded_broker:
         from gemba.adapters.mqtt.transport import MqttTransport  # production: via the broker

@@ -18,6 +18,7 @@ from gemba.api import (
     equipment,
     finance,
     inventory,
+    mes,
     personnel,
     problems,
     production,
@@ -47,7 +48,7 @@ def create_app(gemba: Gemba | None = None) -> FastAPI:
                        session_cookie="gemba_session", same_site="lax", https_only=False)
     problems.install(app)
     for module in (catalog, bom, routing, equipment, personnel, attendance, audit, inventory,
-                   finance, purchasing, sales, production, dashboard):
+                   finance, purchasing, sales, production, mes, dashboard):
         app.include_router(module.router, prefix=API_PREFIX)
     web.install(app)
     return app
