@@ -117,6 +117,18 @@ class MoveIn:
     expiry_date: date | None = None     # a new lot's expiry (default: the item's shelf life)
     supplier_lot: str | None = None
     reason: str | None = None
+    # Where this move came from in the caller's command, so errors name the caller's fields:
+    # None -> "moves[n].qty"; "" -> "qty"; "lines[2]" -> "lines[2].qty". ``lot_field``
+    # overrides the full name of the lot field (a receipt's "lines[2].serials").
+    source: str | None = None
+    lot_field: str | None = None
+
+    def field(self, n: int, attr: str) -> str:
+        if attr == "lot" and self.lot_field:
+            return self.lot_field
+        if self.source is None:
+            return f"moves[{n}].{attr}"
+        return f"{self.source}.{attr}" if self.source else attr
 
 
 @dataclass(frozen=True)
@@ -184,44 +196,43 @@ def _resolve(uow: UnitOfWork, moves: Sequence[MoveIn]) -> _Ctx:
         Location.code.in_(loc_codes)))}
     for n, m in enumerate(moves):
         if m.item not in items:
-            raise ValidationFailed.on(f"moves[{n}].item", "exists",
+            raise ValidationFailed.on(m.field(n, "item"), "exists",
                                       f"item {m.item!r} does not exist")
         for side in ("from_location", "to_location"):
             if getattr(m, side) not in locs:
-                raise ValidationFailed.on(f"moves[{n}].{side}", "exists",
+                raise ValidationFailed.on(m.field(n, side), "exists",
                                           f"location {getattr(m, side)!r} does not exist")
     return _Ctx(items, locs)
 
 
 def _check_move(n: int, m: MoveIn, item: StockItem, src: Location, dst: Location) -> None:
-    f = f"moves[{n}]"
     if m.qty <= 0:
-        raise ValidationFailed.on(f"{f}.qty", "gt_zero", "must be greater than zero")
-    check_precision(m.qty, item.uom, f"{f}.qty")
+        raise ValidationFailed.on(m.field(n, "qty"), "gt_zero", "must be greater than zero")
+    check_precision(m.qty, item.uom, m.field(n, "qty"))
     if item.type in (ItemType.SERVICE, ItemType.PHANTOM):
-        raise ValidationFailed.on(f"{f}.item", "stockable",
+        raise ValidationFailed.on(m.field(n, "item"), "stockable",
                                   f"{item.code} is a {item.type.value} item and holds no stock")
     if src.id == dst.id:
-        raise ValidationFailed.on(f"{f}.to_location", "differs",
+        raise ValidationFailed.on(m.field(n, "to_location"), "differs",
                                   "from and to location are the same")
     if src.kind.virtual and dst.kind.virtual:
-        raise ValidationFailed.on(f"{f}.to_location", "internal_side",
+        raise ValidationFailed.on(m.field(n, "to_location"), "internal_side",
                                   "a move needs an internal location on at least one side")
     for loc, side in ((src, "from_location"), (dst, "to_location")):
         if not loc.active:
-            raise ValidationFailed.on(f"{f}.{side}", "active", f"location {loc.code} is "
+            raise ValidationFailed.on(m.field(n, side), "active", f"location {loc.code} is "
                                                               "inactive")
     if item.tracking == Tracking.NONE and m.lot:
-        raise ValidationFailed.on(f"{f}.lot", "not_tracked",
+        raise ValidationFailed.on(m.field(n, "lot"), "not_tracked",
                                   f"{item.code} is not tracked by lot or serial")
     if item.tracking != Tracking.NONE and not m.lot:
         what = "serial number" if item.tracking == Tracking.SERIAL else "lot"
-        raise ValidationFailed.on(f"{f}.lot", "required", f"{item.code} needs a {what}")
+        raise ValidationFailed.on(m.field(n, "lot"), "required", f"{item.code} needs a {what}")
     if item.tracking == Tracking.SERIAL and m.qty != 1:
-        raise ValidationFailed.on(f"{f}.qty", "serial_is_one",
+        raise ValidationFailed.on(m.field(n, "qty"), "serial_is_one",
                                   f"{item.code} is serialised: one move per serial, qty 1")
     if m.unit_cost is not None and m.unit_cost < 0:
-        raise ValidationFailed.on(f"{f}.unit_cost", "ge_zero", "must not be negative")
+        raise ValidationFailed.on(m.field(n, "unit_cost"), "ge_zero", "must not be negative")
 
 
 def _lot_for(uow: UnitOfWork, n: int, m: MoveIn, item: StockItem, src: Location, dst: Location,
@@ -229,7 +240,7 @@ def _lot_for(uow: UnitOfWork, n: int, m: MoveIn, item: StockItem, src: Location,
     if not m.lot:
         return None
     lot = find_lot(uow, item.id, m.lot)
-    field = f"moves[{n}].lot"
+    field = m.field(n, "lot")
     incoming = src.kind.virtual
     if lot is None:
         if not incoming:

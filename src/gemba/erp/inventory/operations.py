@@ -4,7 +4,6 @@ and scrapping. Each is one stock document (a number, moves, and its journal entr
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 from pydantic import Field
@@ -14,7 +13,7 @@ from gemba.core.auth.permissions import Permission
 from gemba.core.commands import Code, Command, NonNegQty, PosQty
 from gemba.core.db.sequence import next_number
 from gemba.core.db.uow import UnitOfWork
-from gemba.core.errors import FieldIssue, ValidationFailed
+from gemba.core.errors import ValidationFailed
 from gemba.erp.catalog.item import Item
 from gemba.erp.inventory.ledger import MoveIn, PostedMove, StockBalance, post_moves
 from gemba.erp.inventory.location import Location, LocationKind, Locations
@@ -67,25 +66,6 @@ class CountIn(Command):
     date: dt.date | None = None
 
 
-def _post(uow: UnitOfWork, moves: list[MoveIn], fields: list[str], **kwargs: object
-          ) -> list[PostedMove]:
-    """post_moves, with its ``moves[n].x`` error fields renamed to the command's own
-    (``fields[n]`` is the prefix of the n-th move's source: "" or "lines[3].")."""
-    try:
-        return post_moves(uow, moves, **kwargs)  # type: ignore[arg-type]
-    except ValidationFailed as exc:
-        renamed = []
-        for issue in exc.issues:
-            match = re.fullmatch(r"moves\[(\d+)\]\.(\w+)", issue.field)
-            if match:
-                column = {"from_location": "from_location", "to_location": "to_location"}.get(
-                    match.group(2), match.group(2))
-                issue = FieldIssue(fields[int(match.group(1))] + column, issue.rule,
-                                   issue.message)
-            renamed.append(issue)
-        raise ValidationFailed(exc.message, renamed) from None
-
-
 def _internal(uow: UnitOfWork, code: str, field: str) -> Location:
     loc = uow.session.scalar(select(Location).where(Location.code == code))
     if loc is None:
@@ -101,9 +81,9 @@ def transfer(uow: UnitOfWork, data: TransferIn) -> tuple[str, list[PostedMove]]:
     _internal(uow, data.from_location, "from_location")
     _internal(uow, data.to_location, "to_location")
     ref = next_number(uow.session, "stock_transfer")
-    moves = _post(uow, [MoveIn(data.item, data.qty, data.from_location, data.to_location,
-                               lot=data.lot)], [""], doc_type="transfer", doc_ref=ref,
-                  day=data.date)
+    moves = post_moves(uow, [MoveIn(data.item, data.qty, data.from_location, data.to_location,
+                                    lot=data.lot, source="")], doc_type="transfer",
+                       doc_ref=ref, day=data.date)
     return ref, moves
 
 
@@ -117,22 +97,22 @@ def adjust(uow: UnitOfWork, data: AdjustmentIn) -> tuple[str, list[PostedMove]]:
     if data.qty > 0:
         move = MoveIn(data.item, data.qty, Locations.ADJUSTMENT, data.location, lot=data.lot,
                       unit_cost=data.unit_cost, expiry_date=data.expiry_date,
-                      reason=data.reason)
+                      reason=data.reason, source="")
     else:
         move = MoveIn(data.item, -data.qty, data.location, Locations.ADJUSTMENT, lot=data.lot,
-                      reason=data.reason)
-    return ref, _post(uow, [move], [""], doc_type="adjustment", doc_ref=ref, day=data.date,
-                      memo=f"Adjustment {ref}: {data.reason}")
+                      reason=data.reason, source="")
+    return ref, post_moves(uow, [move], doc_type="adjustment", doc_ref=ref, day=data.date,
+                           memo=f"Adjustment {ref}: {data.reason}")
 
 
 def scrap(uow: UnitOfWork, data: ScrapIn) -> tuple[str, list[PostedMove]]:
     uow.actor.require(Permission.INVENTORY_WRITE)
     _internal(uow, data.location, "location")
     ref = next_number(uow.session, "scrap")
-    return ref, _post(uow, [MoveIn(data.item, data.qty, data.location, Locations.SCRAP,
-                                   lot=data.lot, reason=data.reason)], [""],
-                      doc_type="scrap", doc_ref=ref, day=data.date,
-                      memo=f"Scrap {ref}: {data.reason}")
+    return ref, post_moves(uow, [MoveIn(data.item, data.qty, data.location, Locations.SCRAP,
+                                        lot=data.lot, reason=data.reason, source="")],
+                           doc_type="scrap", doc_ref=ref, day=data.date,
+                           memo=f"Scrap {ref}: {data.reason}")
 
 
 def count(uow: UnitOfWork, data: CountIn) -> tuple[str, list[PostedMove]]:
@@ -142,7 +122,6 @@ def count(uow: UnitOfWork, data: CountIn) -> tuple[str, list[PostedMove]]:
     uow.actor.require(Permission.INVENTORY_WRITE)
     loc = _internal(uow, data.location, "location")
     moves: list[MoveIn] = []
-    sources: list[str] = []
     seen: set[tuple[str, str | None]] = set()
     for n, line in enumerate(data.lines):
         if (line.item, line.lot) in seen:
@@ -161,16 +140,14 @@ def count(uow: UnitOfWork, data: CountIn) -> tuple[str, list[PostedMove]]:
             stmt = stmt.where(StockBalance.lot_key == 0)
         book = Decimal(uow.session.scalar(stmt) or 0)
         diff = line.counted_qty - book
-        if diff:
-            sources.append(f"lines[{n}].")
         if diff > 0:
             moves.append(MoveIn(line.item, diff, Locations.ADJUSTMENT, loc.code, lot=line.lot,
-                                reason=data.reason))
+                                reason=data.reason, source=f"lines[{n}]"))
         elif diff < 0:
             moves.append(MoveIn(line.item, -diff, loc.code, Locations.ADJUSTMENT, lot=line.lot,
-                                reason=data.reason))
+                                reason=data.reason, source=f"lines[{n}]"))
     ref = next_number(uow.session, "stock_count")
     if not moves:
         return ref, []
-    return ref, _post(uow, moves, sources, doc_type="count", doc_ref=ref, day=data.date,
-                      memo=f"Count {ref} of {loc.code}: {data.reason}")
+    return ref, post_moves(uow, moves, doc_type="count", doc_ref=ref, day=data.date,
+                           memo=f"Count {ref} of {loc.code}: {data.reason}")

@@ -26,7 +26,6 @@ material. A material's unit must be the item's base unit (no conversion).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -43,7 +42,7 @@ from gemba.contracts.isa95 import (
 from gemba.core.auth.permissions import Permission
 from gemba.core.db.base import Base, IdMixin, UtcDateTime
 from gemba.core.db.uow import UnitOfWork
-from gemba.core.errors import FieldIssue, NotFound, ValidationFailed
+from gemba.core.errors import NotFound, ValidationFailed
 from gemba.core.types import utcnow
 from gemba.erp.catalog.item import Item, Tracking
 from gemba.erp.catalog.uom import Uom
@@ -191,7 +190,6 @@ def _apply_response(uow: UnitOfWork, order: ProductionOrder, response: Productio
                  for s, seg in enumerate(response.segments) for k, m in enumerate(seg.materials)]
     items = _items(uow, {m.material_definition_id for _, m in materials})
     moves: list[MoveIn] = []
-    paths: list[str] = []
     good = ZERO
     for path, m in materials:
         if m.material_definition_id not in items:
@@ -205,21 +203,18 @@ def _apply_response(uow: UnitOfWork, order: ProductionOrder, response: Productio
             continue
         if m.use == "Consumed":
             moves.append(MoveIn(item.code, m.quantity, Locations.STOCK, Locations.PRODUCTION,
-                                lot=_lot(item, m, None), reason=f"consumed {response.id}"))
+                                lot=_lot(item, m, None), reason=f"consumed {response.id}",
+                                source=path))
         else:
             moves.append(MoveIn(item.code, m.quantity, Locations.PRODUCTION, Locations.STOCK,
                                 lot=_lot(item, m, order.number), unit_cost=item.standard_cost,
-                                reason=f"produced {response.id}"))
+                                reason=f"produced {response.id}", source=path))
             if item.id == order.item_id:
                 good += m.quantity
-        paths.append(path)
-    if moves:
-        try:
-            post_moves(uow, moves, doc_type=DOC_TYPE, doc_ref=order.number, day=day,
-                       memo=f"Production {order.number} report {response.sequence}",
-                       journal=Journals.PRODUCTION)
-        except ValidationFailed as exc:
-            raise _renamed(exc, paths) from exc
+    if moves:  # errors name the reported material: responses[0].segments[0].materials[1].lot
+        post_moves(uow, moves, doc_type=DOC_TYPE, doc_ref=order.number, day=day,
+                   memo=f"Production {order.number} report {response.sequence}",
+                   journal=Journals.PRODUCTION)
     scrap = ZERO
     for seg in response.segments:
         scrapped = [m.quantity for m in seg.materials
@@ -240,21 +235,6 @@ def _lot(item: Item, m: MaterialActual, default: str | None) -> str | None:
     if item.tracking == Tracking.SERIAL:
         return m.serial_id or m.lot_id
     return m.lot_id or default
-
-
-def _renamed(exc: ValidationFailed, paths: Sequence[str]) -> ValidationFailed:
-    """The ledger names ``moves[2].lot``; the sender needs the material it reported."""
-    issues = []
-    for issue in exc.issues:
-        field = issue.field
-        for n, path in enumerate(paths):
-            prefix = f"moves[{n}]"
-            if field == prefix or field.startswith(prefix + "."):
-                field = path + field[len(prefix):]
-                break
-        issues.append(FieldIssue(field, issue.rule, issue.message))
-    summary = "; ".join(f"{i.field}: {i.message}" for i in issues) or exc.message
-    return ValidationFailed(summary, issues)
 
 
 def _absorb(uow: UnitOfWork, order: ProductionOrder, response: ProductionResponse,

@@ -23,7 +23,7 @@ from gemba.core.commands import Code, Command, PosQty
 from gemba.core.db.base import Base, IdMixin, Qty, TimestampMixin
 from gemba.core.db.sequence import next_number
 from gemba.core.db.uow import UnitOfWork
-from gemba.core.errors import Conflict, FieldIssue, NotFound, ValidationFailed
+from gemba.core.errors import Conflict, NotFound, ValidationFailed
 from gemba.core.listing import Page, PageRequest, paginate
 from gemba.core.types import utcnow
 from gemba.erp.catalog.item import Tracking
@@ -207,21 +207,6 @@ def _check_tolerance(po: PurchaseOrder, data: ReceiptIn,
                 f"{_plain(running[po_line.id])} more makes {_plain(total)}; {tol}")
 
 
-def _remap(exc: ValidationFailed, fields: list[str]) -> ValidationFailed:
-    """The ledger names ``moves[k].lot``; the receiver typed ``lines[n].lot``/``serials``."""
-    issues = []
-    for issue in exc.issues:
-        name = issue.field
-        if name.startswith("moves["):
-            k = int(name[6:name.index("]")])
-            rest = name[name.index("]") + 2:]
-            lot_field = fields[k]
-            name = lot_field if rest == "lot" else f"{lot_field.rsplit('.', 1)[0]}.{rest}"
-        issues.append(FieldIssue(name, issue.rule, issue.message))
-    summary = "; ".join(f"{i.field}: {i.message}" for i in issues) or exc.message
-    return ValidationFailed(summary, issues)
-
-
 def receive(uow: UnitOfWork, data: ReceiptIn) -> GoodsReceipt:
     """Book goods in against a confirmed PO: moves, lots, GRNI, received quantities."""
     uow.actor.require(Permission.PURCHASING_WRITE)
@@ -246,14 +231,13 @@ def receive(uow: UnitOfWork, data: ReceiptIn) -> GoodsReceipt:
     _check_tolerance(po, data, po_lines)
 
     number = next_number(uow.session, SEQUENCE)
+    # Errors name the receipt's own fields: lines[n].qty, lines[n].lot or lines[n].serials.
     moves = [MoveIn(m.item, m.qty, Locations.SUPPLIER, location.code, lot=m.lot,
                     unit_cost=m.unit_cost, expiry_date=m.expiry_date,
-                    supplier_lot=m.supplier_lot) for _, m, _ in planned]
-    try:
-        post_moves(uow, moves, doc_type="receipt", doc_ref=number, day=day,
-                   memo=f"Receipt {number} of {po.number} from {po.partner.code}")
-    except ValidationFailed as exc:
-        raise _remap(exc, [f for _, _, f in planned]) from exc
+                    supplier_lot=m.supplier_lot, source=f"lines[{n}]", lot_field=lot_field)
+             for n, m, lot_field in planned]
+    post_moves(uow, moves, doc_type="receipt", doc_ref=number, day=day,
+               memo=f"Receipt {number} of {po.number} from {po.partner.code}")
     receipt = GoodsReceipt(number=number, order=po, receipt_date=day, location=location,
                            reversed=False, lines=[
                                GoodsReceiptLine(order_line=po_lines[n], qty=m.qty, lot=m.lot,

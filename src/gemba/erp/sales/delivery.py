@@ -371,14 +371,11 @@ def deliver(uow: UnitOfWork, data: DeliveryIn) -> Delivery:
     number = next_number(uow.session, SEQUENCE)
     picks = [p for _, _, _, ps in plan for p in ps]
     moves = [MoveIn(item=p.so_line.item.code, qty=p.qty, from_location=SHIP_FROM,
-                    to_location=Locations.CUSTOMER, lot=p.lot.code if p.lot else None)
+                    to_location=Locations.CUSTOMER, lot=p.lot.code if p.lot else None,
+                    source=f"lines[{p.n}]")  # errors name the delivery line
              for p in picks]
-    try:
-        posted = post_moves(uow, moves, doc_type="delivery", doc_ref=number, day=day,
-                            memo=f"Delivery {number} of {order.number} to "
-                                 f"{order.customer.code}")
-    except ValidationFailed as exc:  # name the delivery line, not the internal move
-        raise _on_lines(exc, picks) from exc
+    posted = post_moves(uow, moves, doc_type="delivery", doc_ref=number, day=day,
+                        memo=f"Delivery {number} of {order.number} to {order.customer.code}")
 
     delivery = Delivery(number=number, order=order, delivery_date=day)
     uow.session.add(delivery)
@@ -399,17 +396,3 @@ def deliver(uow: UnitOfWork, data: DeliveryIn) -> Delivery:
     for line in touched.values():
         reserve_open_qty(uow, line, day)
     return delivery
-
-
-def _on_lines(exc: ValidationFailed, picks: list[_Pick]) -> ValidationFailed:
-    """``moves[k].lot`` from the ledger -> ``lines[n].lot`` of the delivery command."""
-    issues = []
-    for issue in exc.issues:
-        field = issue.field
-        if field.startswith("moves["):
-            k = int(field[6:field.index("]")])
-            rest = field[field.index("]") + 1:]
-            field = f"lines[{picks[k].n}]{rest}"
-        issues.append(type(issue)(field, issue.rule, issue.message))
-    message = "; ".join(f"{i.field}: {i.message}" for i in issues) or exc.message
-    return ValidationFailed(message, issues)
