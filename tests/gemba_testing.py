@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -62,3 +63,17 @@ def seed_erp_documents(client) -> None:
         "customer": "ACME", "order_date": str(today),
         "lines": [{"item": "GEAR", "qty": "3", "unit_price": "6"}]}).json()["number"]
     assert client.post(f"/api/v1/sales-orders/{other}/confirm").status_code == 200
+
+
+def assert_books_balance(uow) -> None:
+    """The ERP's invariants: the trial balance balances, the valuation equals the Inventory
+    account and the sum of the moves' values, on-hand equals the ledger."""
+    from gemba.erp.finance.journal import account_balance, account_balances
+    from gemba.erp.inventory.stock import ledger_matches_balances, moves_value
+    from gemba.erp.inventory.valuation import inventory_value
+
+    totals = account_balances(uow)
+    assert sum((d for d, _ in totals.values()), Decimal(0)) == \
+        sum((c for _, c in totals.values()), Decimal(0))
+    assert inventory_value(uow) == moves_value(uow) == account_balance(uow, "1300")
+    assert ledger_matches_balances(uow)

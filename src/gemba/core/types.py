@@ -22,3 +22,9 @@ def as_utc(value: datetime) -> datetime:
 def quantize(value: Decimal, places: int) -> Decimal:
     """Round half-up to ``places`` decimals, the way a stock clerk expects."""
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def format_money(value: Decimal) -> str:
+    """An amount as accountants read it: 1,200.00 (more decimals only when they are not 0)."""
+    cents = value.quantize(Decimal("0.01"))
+    return f"{cents:,.2f}" if cents == value else f"{value.normalize():,f}"

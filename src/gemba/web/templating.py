@@ -59,15 +59,14 @@ def attr_path(obj: Any, path: str) -> Any:
 
 
 def money(value: object) -> str:
-    """An amount the way accountants read it: thousands separated, two decimals (more only
-    when the extra decimals are not zero)."""
+    """Amounts in reports: ``core.types.format_money`` (empty stays empty)."""
     from decimal import Decimal
+
+    from gemba.core.types import format_money
 
     if value is None or value == "":
         return ""
-    amount = value if isinstance(value, Decimal) else Decimal(str(value))
-    cents = amount.quantize(Decimal("0.01"))
-    return f"{cents:,.2f}" if cents == amount else f"{amount.normalize():,f}"
+    return format_money(value if isinstance(value, Decimal) else Decimal(str(value)))
 
 
 def make_environment() -> Environment:

@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from gemba.erp.finance.journal import JournalEntry, account_balance, account_balances
+from gemba.erp.finance.journal import JournalEntry
 from gemba.erp.inventory.ledger import StockMove
-from gemba.erp.inventory.stock import ledger_matches_balances
-from gemba.erp.inventory.valuation import inventory_value
+from gemba_testing import assert_books_balance
 
 D = date(2026, 3, 2)  # the day most documents are dated
-
-
-def assert_invariants(uow) -> None:
-    """Trial balance balances, Inventory equals the valuation, ledger equals balances."""
-    balances = account_balances(uow)
-    debit = sum((d for d, _ in balances.values()), Decimal(0))
-    credit = sum((c for _, c in balances.values()), Decimal(0))
-    assert debit == credit
-    assert inventory_value(uow) == account_balance(uow, "1300")
-    assert ledger_matches_balances(uow)
+assert_invariants = assert_books_balance
 
 
 def counts(uow) -> tuple[int, int]:

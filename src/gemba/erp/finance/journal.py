@@ -39,7 +39,7 @@ from gemba.core.db.sequence import next_number
 from gemba.core.db.uow import UnitOfWork
 from gemba.core.errors import Conflict, NotFound, ValidationFailed
 from gemba.core.listing import Page, PageRequest, paginate
-from gemba.core.types import MONEY_PLACES, quantize, utcnow
+from gemba.core.types import MONEY_PLACES, format_money, quantize, utcnow
 from gemba.erp.finance.account import Account, account_ids
 from gemba.erp.finance.period import open_period_for
 
@@ -153,12 +153,6 @@ def _merge(postings: list[Posting]) -> list[Posting]:
             for (a, partner, item, memo), amt in sums.items() if amt != 0]
 
 
-def _amount(value: Decimal) -> str:
-    """1200.0000 -> 1,200.00 in messages (more decimals only when they are not zero)."""
-    cents = value.quantize(Decimal("0.01"))
-    return f"{cents:,.2f}" if cents == value else f"{value.normalize():,f}"
-
-
 def post_lines(uow: UnitOfWork, *, journal: str, day: date, memo: str,
                postings: list[Posting], source_type: str | None = None,
                source_ref: str | None = None, reversal_of_id: int | None = None,
@@ -171,9 +165,9 @@ def post_lines(uow: UnitOfWork, *, journal: str, day: date, memo: str,
     if total != 0:
         debit = sum((p.amount for p in lines if p.amount > 0), ZERO)
         raise ValidationFailed.on("lines", "balanced",
-                                  f"debits {_amount(debit)} and credits "
-                                  f"{_amount(debit - total)} differ by {_amount(abs(total))}; "
-                                  "an entry must balance")
+                                  f"debits {format_money(debit)} and credits "
+                                  f"{format_money(debit - total)} differ by "
+                                  f"{format_money(abs(total))}; an entry must balance")
     lock_audit_head(uow.session)  # lock order: audit head first, then the period (no deadlock)
     period_id = open_period_for(uow, day, date_field)
     ids = account_ids(uow, {p.account for p in lines})

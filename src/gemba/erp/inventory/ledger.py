@@ -477,7 +477,9 @@ def reverse_moves(uow: UnitOfWork, doc_ref: str, *, reason: str,
         raise Conflict(f"stock document {doc_ref} is already reversed")
     items = {i.id: i.code for i in uow.session.scalars(select(Item).where(
         Item.id.in_({m.item_id for m in originals})))}
-    locs = {loc.id: loc.code for loc in uow.session.scalars(select(Location))}
+    loc_ids = {m.from_location_id for m in originals} | {m.to_location_id for m in originals}
+    locs = {loc.id: loc.code for loc in uow.session.scalars(select(Location).where(
+        Location.id.in_(loc_ids)))}
     lots = {lot.id: lot.code for lot in uow.session.scalars(select(Lot).where(
         Lot.id.in_({m.lot_id for m in originals if m.lot_id})))}
     back = [MoveIn(item=items[m.item_id], qty=m.qty, from_location=locs[m.to_location_id],

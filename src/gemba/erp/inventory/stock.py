@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from gemba.core.auth.permissions import Permission
@@ -118,7 +118,6 @@ def valuation_report(uow: UnitOfWork) -> list[ValuationLine]:
         select(Item.code, Item.name, Item.costing_method, ItemValuation.qty,
                ItemValuation.value)
         .join(Item, Item.id == ItemValuation.item_id)
-        .where(case((ItemValuation.qty != 0, 1), (ItemValuation.value != 0, 1), else_=0) == 1)
+        .where(or_(ItemValuation.qty != 0, ItemValuation.value != 0))
         .order_by(Item.code))
-    return [ValuationLine(c, n, m.value if hasattr(m, "value") else str(m), Decimal(q),
-                          Decimal(v)) for c, n, m, q, v in rows]
+    return [ValuationLine(c, n, m.value, Decimal(q), Decimal(v)) for c, n, m, q, v in rows]
