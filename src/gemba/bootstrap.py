@@ -47,9 +47,13 @@ def import_all_models() -> None:
     import gemba.erp.inventory.valuation
     import gemba.erp.mes_link.consumer
     import gemba.erp.mes_link.performance
+    import gemba.erp.mes_link.reference_data  # publishes people and lots to the MES
     import gemba.erp.partners.partner
     import gemba.erp.personnel.attendance
     import gemba.erp.personnel.employee
+    import gemba.erp.planning.forecast
+    import gemba.erp.planning.imported
+    import gemba.erp.planning.store
     import gemba.erp.production.production_order
     import gemba.erp.purchasing.bill
     import gemba.erp.purchasing.purchase_order
@@ -63,6 +67,9 @@ def import_all_models() -> None:
     import gemba.erp.sales.sales_order
     import gemba.mes.erp_link.schedule_consumer
     import gemba.mes.execution_event
+    import gemba.mes.labour
+    import gemba.mes.material_lot
+    import gemba.mes.personnel
     import gemba.mes.work_order  # noqa: F401
 
 
@@ -89,7 +96,7 @@ class Gemba:
         from gemba.adapters.mqtt.consumer import start_consumers
         from gemba.adapters.mqtt.runner import RelayRunner
 
-        runner = RelayRunner(self.relay).start()
+        runner = RelayRunner(self.relay, lock_name=self.settings.database_url).start()
         self._after_commit.append(runner.wake)
         consumers = start_consumers(self.settings.mqtt_url, self.session_factory,
                                     self.bus.subscriptions)
@@ -125,6 +132,9 @@ def bootstrap(
     from gemba.mes.erp_link import schedule_consumer
 
     schedule_consumer.register(bus)  # ERP schedules reach the MES the same way
+    from gemba.mes.erp_link import reference_consumer
+
+    reference_consumer.register(bus)  # and the people and lots it checks on the floor
     embedded = transport is None and settings.embedded_broker
     if transport is None and not settings.embedded_broker:
         from gemba.adapters.mqtt.transport import MqttTransport  # production: via the broker
@@ -143,9 +153,10 @@ def data_files() -> Registry:
     from gemba.erp.catalog import bom_csv, item_csv, routing_csv
     from gemba.erp.equipment import work_center_csv
     from gemba.erp.inventory import stock_csv
+    from gemba.erp.planning import demand_csv, supply_csv
 
     registry = Registry()
     for spec in (item_csv.SPEC, bom_csv.SPEC, work_center_csv.SPEC, routing_csv.SPEC,
-                 stock_csv.SPEC):
+                 stock_csv.SPEC, demand_csv.SPEC, supply_csv.SPEC):
         registry.register(spec)
     return registry

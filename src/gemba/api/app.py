@@ -19,9 +19,13 @@ from gemba.api import (
     finance,
     inventory,
     mes,
+    mes_b2mml,
     personnel,
+    planning,
+    planning_actions,
     problems,
     production,
+    promise,
     purchasing,
     routing,
     sales,
@@ -48,7 +52,8 @@ def create_app(gemba: Gemba | None = None) -> FastAPI:
                        session_cookie="gemba_session", same_site="lax", https_only=False)
     problems.install(app)
     for module in (catalog, bom, routing, equipment, personnel, attendance, audit, inventory,
-                   finance, purchasing, sales, production, mes, dashboard):
+                   finance, purchasing, sales, production, planning, mes, mes_b2mml,
+                   dashboard, planning_actions, promise):
         app.include_router(module.router, prefix=API_PREFIX)
     web.install(app)
     return app

@@ -4,7 +4,7 @@ MES_SUPERVISE themselves."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,9 +13,12 @@ from fastapi import APIRouter, Query, Request
 from gemba.api.crud import Out, PageOut, page_request
 from gemba.api.deps import UowDep
 from gemba.core.db.uow import UnitOfWork
+from gemba.erp.mes_link.reference_data import publish_reference_data
 from gemba.mes import execution as ex
 from gemba.mes import work_order as wo_
 from gemba.mes.erp_link.schedule_consumer import rejections
+from gemba.mes.material_lot import lots_by_code
+from gemba.mes.personnel import person_by_badge
 
 # --- schemas ------------------------------------------------------------------------------
 
@@ -36,6 +39,36 @@ class OperationOut(Out):
     operator: str | None
     output_lot: str | None
     output_serial: str | None
+    skills: list[str] = []
+    instructions: str | None = None
+
+
+class QualificationOut(Out):
+    skill: str
+    valid_until: date | None
+
+
+class PersonOut(Out):
+    person_id: str
+    name: str
+    badge_id: str | None
+    active: bool
+    qualifications: list[QualificationOut]
+
+
+class MaterialLotOut(Out):
+    item: str
+    lot: str
+    uom: str
+    available: Decimal
+    blocked: bool
+    status_reason: str | None
+    expiry_date: date | None
+
+
+class SyncOut(Out):
+    persons: int
+    lots: int
 
 
 class MaterialOut(Out):
@@ -205,6 +238,26 @@ def list_rejections(uow: UowDep, limit: int = Query(50, ge=1, le=500)) -> Any:
     return [RejectionOut.model_validate(r) for r in rejections(uow, limit)]
 
 
+@router.get("/persons/by-badge/{badge}", response_model=PersonOut)
+def badge(badge: str, uow: UowDep) -> Any:
+    """Who a scanned badge belongs to (operator terminal login)."""
+    return PersonOut.model_validate(person_by_badge(uow, badge))
+
+
+@router.get("/lots", response_model=list[MaterialLotOut])
+def lots(uow: UowDep, code: str = Query(min_length=1, max_length=100)) -> Any:
+    """The lots with this code as the MES knows them (what a scanned label resolves to)."""
+    return [MaterialLotOut.model_validate(lot) for lot in lots_by_code(uow, code)]
+
+
+@router.post("/reference-data/sync", response_model=SyncOut)
+def sync_reference_data(uow: UowDep) -> Any:
+    """The ERP sends every person and every stocked lot to the MES (first connection)."""
+    persons, lots = publish_reference_data(uow)
+    uow.commit()
+    return SyncOut(persons=persons, lots=lots)
+
+
 # --- operations ---------------------------------------------------------------------------
 
 OPS = "/work-orders/{number}/operations/{seq}"
@@ -231,7 +284,20 @@ def resume(number: str, seq: int, uow: UowDep, body: ex.ResumeIn | None = None) 
 @router.post(f"{OPS}/complete", response_model=WorkOrderDetailOut)
 def complete(number: str, seq: int, body: ex.CompleteIn, uow: UowDep) -> Any:
     ex.complete_operation(uow, number, seq, body.good, body.scrap, body.scrap_reason,
-                          body.rework, body.operator, body.minutes)
+                          body.rework, body.operator, body.minutes, body.backflush)
+    return _done(uow, number)
+
+
+@router.post(f"{OPS}/clock-on", response_model=WorkOrderDetailOut)
+def clock_on(number: str, seq: int, body: ex.ClockIn, uow: UowDep) -> Any:
+    """Another qualified person joins the running operation."""
+    ex.clock_on(uow, number, seq, body.person)
+    return _done(uow, number)
+
+
+@router.post(f"{OPS}/clock-off", response_model=WorkOrderDetailOut)
+def clock_off(number: str, seq: int, body: ex.ClockIn, uow: UowDep) -> Any:
+    ex.clock_off(uow, number, seq, body.person)
     return _done(uow, number)
 
 

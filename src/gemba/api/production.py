@@ -16,7 +16,7 @@ from gemba.contracts.isa95 import ProductionPerformance
 from gemba.core.db.uow import UnitOfWork
 from gemba.erp.mes_link.performance import apply_performance
 from gemba.erp.mes_link.resolver import ErpResolver
-from gemba.erp.mes_link.schedule import build_schedule
+from gemba.erp.mes_link.schedule import build_schedule, routing_details
 from gemba.erp.production import cost_sheet as cs
 from gemba.erp.production import production_order as po
 
@@ -208,7 +208,8 @@ def schedule_xml(uow: UnitOfWork, number: str, version: str = "V0701") -> bytes:
     if version not in ("V0701", "V0600"):
         raise B2mmlError(f"version {version!r} is not V0701 or V0600", "version")
     order = po.get_production_order(uow, number)
-    return to_xml(build_schedule(order), version)  # type: ignore[arg-type]
+    schedule = build_schedule(order, routing_details(uow, order))
+    return to_xml(schedule, version)  # type: ignore[arg-type]
 
 
 def apply_performance_xml(uow: UnitOfWork, document: bytes) -> list[Any]:

@@ -38,6 +38,7 @@ class OperationOut(Out):
     setup_min: Decimal
     run_min_per_unit: Decimal
     instructions: str
+    skill_code: str | None = None
     alternatives: list[AlternativeOut]
     attachments: list[AttachmentOut]
 

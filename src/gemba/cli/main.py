@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from gemba.cli.b2mml import b2mml_app
+from gemba.cli.mrp import mrp_app
 from gemba.core.config import load_settings
 from gemba.core.db.migrate import NotMigrated
 from gemba.core.errors import ConfigError, GembaError
@@ -26,6 +27,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(b2mml_app, name="b2mml")
+app.add_typer(mrp_app, name="mrp")
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)

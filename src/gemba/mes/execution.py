@@ -22,8 +22,11 @@ from gemba.core.commands import Command, NonNegQty, PosQty
 from gemba.core.db.uow import UnitOfWork
 from gemba.core.errors import Conflict, ValidationFailed
 from gemba.core.types import QTY_PLACES, quantize, utcnow
+from gemba.mes import labour
 from gemba.mes.erp_link.reports import Increment, Material, publish_performance
 from gemba.mes.execution_event import EventKind, ExecutionEvent, record
+from gemba.mes.material_lot import take_first_expiring, take_lot
+from gemba.mes.personnel import check_qualified
 from gemba.mes.work_order import (
     WORKABLE,
     OperationStatus,
@@ -65,6 +68,11 @@ class CompleteIn(Command):
     rework: NonNegQty = ZERO
     operator: str | None = Field(default=None, max_length=100)
     minutes: NonNegQty | None = None  # default: the running time since the last report
+    backflush: bool = False  # also consume the operation's components by the BOM
+
+
+class ClockIn(Command):
+    person: str = Field(min_length=1, max_length=100)
 
 
 class ConsumeIn(Command):
@@ -120,9 +128,11 @@ def start_operation(uow: UnitOfWork, number: str, seq: int, operator: str) -> Wo
     if op.status != OS.PENDING:
         raise Conflict(f"operation {seq} of {number} is {op.status.value}; it was started "
                        "already" + (" (resume it)" if op.status == OS.PAUSED else ""))
+    check_qualified(uow, who, op.skills)
     now = utcnow()
     op.status, op.started_at, op.running_since, op.operator = OS.RUNNING, now, now, who
     wo.status = WorkOrderStatus.IN_PROGRESS
+    labour.open_session(uow, wo.id, seq, who, now)
     record(uow, wo.id, EventKind.START, seq=seq, operator=who, at=now)
     report_status(uow, wo, "started")
     uow.flush()
@@ -141,6 +151,7 @@ def pause_operation(uow: UnitOfWork, number: str, seq: int, reason: str,
     now = utcnow()
     op.minutes_open = _elapsed(op, now)
     op.running_since, op.status = None, OS.PAUSED
+    labour.close_sessions(uow, wo.id, seq, now)
     record(uow, wo.id, EventKind.PAUSE, seq=seq, reason=reason.strip()[:500],
            operator=operator or op.operator, at=now)
     report_status(uow, wo, "paused")
@@ -155,12 +166,43 @@ def resume_operation(uow: UnitOfWork, number: str, seq: int,
     if op.status != OS.PAUSED:
         raise Conflict(f"operation {seq} of {number} is {op.status.value}; only a paused "
                        "operation can be resumed")
+    who = _person(operator or op.operator)
+    check_qualified(uow, who, op.skills)
     now = utcnow()
-    op.status, op.running_since = OS.RUNNING, now
-    if operator:
-        op.operator = _person(operator)
+    op.status, op.running_since, op.operator = OS.RUNNING, now, who
+    labour.open_session(uow, wo.id, seq, who, now)
     record(uow, wo.id, EventKind.RESUME, seq=seq, operator=op.operator, at=now)
     report_status(uow, wo, "started")
+    uow.flush()
+    return op
+
+
+def clock_on(uow: UnitOfWork, number: str, seq: int, person: str) -> WorkOperation:
+    """Another qualified person joins a running operation; their time counts from now."""
+    wo, op = _for_operator(uow, number, seq)
+    who = _person(person, "person")
+    _workable(wo)
+    if op.status != OS.RUNNING:
+        raise Conflict(f"operation {seq} of {number} is {op.status.value}; clock on to a "
+                       "running operation")
+    check_qualified(uow, who, op.skills, field="person")
+    now = utcnow()
+    if not labour.open_session(uow, wo.id, seq, who, now):
+        raise Conflict(f"{who} is clocked on operation {seq} of {number} already")
+    record(uow, wo.id, EventKind.CLOCK_ON, seq=seq, operator=who, at=now)
+    uow.flush()
+    return op
+
+
+def clock_off(uow: UnitOfWork, number: str, seq: int, person: str) -> WorkOperation:
+    """A person leaves the operation; their time up to now is reported with the next
+    completion."""
+    wo, op = _for_operator(uow, number, seq)
+    who = _person(person, "person")
+    now = utcnow()
+    if not labour.close_sessions(uow, wo.id, seq, now, person=who):
+        raise Conflict(f"{who} is not clocked on operation {seq} of {number}")
+    record(uow, wo.id, EventKind.CLOCK_OFF, seq=seq, operator=who, at=now)
     uow.flush()
     return op
 
@@ -190,11 +232,14 @@ def _settle(wo: WorkOrder, now: datetime) -> None:
 def complete_operation(uow: UnitOfWork, number: str, seq: int, good: Decimal,
                        scrap: Decimal = ZERO, scrap_reason: str | None = None,
                        rework: Decimal = ZERO, operator: str | None = None,
-                       minutes: Decimal | None = None) -> WorkOperation:
+                       minutes: Decimal | None = None,
+                       backflush: bool = False) -> WorkOperation:
     """Report good, scrapped (with a reason) and rework quantities on a started operation.
     Several completions may add up; the operation is done once it has completed or
     scrapped all that reached it. ``minutes`` defaults to the running time since the last
-    report."""
+    report (machine time; each clocked-on person's own time is reported as labour); given,
+    it is the time of the machine and of each person who worked on it since the last report.
+    ``backflush`` consumes the operation's components by the BOM for what it finished."""
     wo, op = _for_operator(uow, number, seq)
     good, scrap, rework = (_non_negative(Decimal(good), "good"),
                            _non_negative(Decimal(scrap), "scrap"),
@@ -243,11 +288,18 @@ def complete_operation(uow: UnitOfWork, number: str, seq: int, good: Decimal,
     if last:
         wo.qty_good += good
     _settle(wo, now)
+    used = _backflush(uow, wo, op, now, who) if backflush else []
+    if op.status == OS.DONE:
+        labour.close_sessions(uow, wo.id, seq, now)
+    if minutes is None:
+        worked = labour.unreported_minutes(uow, wo.id, seq, now) or {who: spent}
+    else:
+        worked = {p: spent for p in labour.touched_since_report(uow, wo.id, seq, now) or [who]}
     record(uow, wo.id, EventKind.COMPLETE, seq=seq, item=wo.product if last else None,
            lot=op.output_lot if last else None, serial=op.output_serial if last else None,
            qty=good, qty_scrap=scrap, qty_rework=rework, minutes=spent, reason=reason,
            operator=who, at=now)
-    materials = []
+    materials = list(used)
     if last and good > 0:
         materials.append(Material(wo.product, good, wo.uom, "Produced", op.output_lot,
                                   op.output_serial))
@@ -256,10 +308,33 @@ def complete_operation(uow: UnitOfWork, number: str, seq: int, good: Decimal,
     _report(uow, wo, Increment(
         segment_id=op.segment_id, start=op.started_at or now, end=now, good=good, scrap=scrap,
         rework=rework, scrap_reason=reason, materials=materials, operator=who,
-        work_center=op.work_center, minutes=spent))
+        work_center=op.work_center, minutes=spent, labour=worked))
     uow.flush()
     return op
 
+
+def _backflush(uow: UnitOfWork, wo: WorkOrder, op: WorkOperation, now: datetime,
+               who: str) -> list[Material]:
+    """Consume what the BOM says the pieces finished so far at ``op`` needed, less what was
+    consumed of each item already (scanned or backflushed): components of the operation's
+    segment, and those of no segment at the first operation. Lots first expiring first."""
+    first = op is wo.operations[0]
+    done = op.qty_good + op.qty_scrap
+    out: list[Material] = []
+    for m in wo.materials:
+        if not (m.segment_id == op.segment_id or (m.segment_id is None and first)):
+            continue
+        used = sum((e.qty for e in _events(uow, wo, EventKind.CONSUME) if e.item == m.item),
+                   ZERO)
+        need = quantize(m.qty * done / wo.qty, QTY_PLACES) - used
+        if need <= 0:
+            continue
+        for take in take_first_expiring(uow, m.item, need):
+            record(uow, wo.id, EventKind.CONSUME, seq=op.seq, item=m.item, lot=take.lot,
+                   qty=take.qty, reason="backflush", operator=who, at=now)
+            out.append(Material(m.item, take.qty, m.uom, "Consumed", take.lot))
+        uow.flush()  # the next material's count reads these events
+    return out
 
 def _report(uow: UnitOfWork, wo: WorkOrder, increment: Increment) -> None:
     """One performance message; ``completed`` once every work order of the request is."""
@@ -291,6 +366,7 @@ def consume(uow: UnitOfWork, number: str, seq: int, item: str, lot: str | None,
     if lot is not None and len(lot) > 100:
         raise ValidationFailed.on("lot", "max_length", "at most 100 characters")
     _workable(wo)
+    take_lot(uow, item, lot, qty)
     now = utcnow()
     who = (operator or op.operator or uow.actor.username)[:100]
     event = record(uow, wo.id, EventKind.CONSUME, seq=seq, item=item, lot=lot, qty=qty,

@@ -33,6 +33,8 @@ class EventKind(StrEnum):
     COMPLETE = "complete"
     CONSUME = "consume"
     PRODUCE = "produce"
+    CLOCK_ON = "clock_on"
+    CLOCK_OFF = "clock_off"
 
 
 class ExecutionEvent(IdMixin, Base):

@@ -153,8 +153,15 @@ class WorkOperation(Audited, IdMixin, Base):
     operator: Mapped[str | None] = mapped_column(String(100), nullable=True)
     output_lot: Mapped[str | None] = mapped_column(String(100), nullable=True)
     output_serial: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # Qualifications (skill codes, comma-separated) whoever works on it must hold.
+    required_skills: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    instructions: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     work_order: Mapped[WorkOrder] = relationship(back_populates="operations")
+
+    @property
+    def skills(self) -> list[str]:
+        return [s for s in (self.required_skills or "").split(",") if s]
 
 
 class WorkMaterial(Audited, IdMixin, Base):
@@ -421,6 +428,8 @@ def split_work_order(uow: UnitOfWork, number: str, qty: Decimal) -> WorkOrder:
                                   description=op.description, work_center=op.work_center,
                                   setup_minutes=op.setup_minutes,
                                   run_minutes_per_unit=op.run_minutes_per_unit,
+                                  required_skills=op.required_skills,
+                                  instructions=op.instructions,
                                   status=OperationStatus.PENDING, qty_good=ZERO,
                                   qty_scrap=ZERO, qty_rework=ZERO, minutes_open=ZERO)
                     for op in wo.operations],

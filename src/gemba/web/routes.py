@@ -27,10 +27,12 @@ from gemba.web.pages import (
     home,
     inventory,
     personnel,
+    planning,
     production,
     purchasing,
     routing,
     sales,
+    terminal,
 )
 from gemba.web.templating import STATIC_DIR
 
@@ -49,6 +51,8 @@ def install(app: FastAPI) -> None:
     app.include_router(attendance.router)
     app.include_router(inventory.router)
     app.include_router(finance.router)
+    app.include_router(planning.router)
+    app.include_router(terminal.router)
     for concept in CONCEPTS.values():
         app.include_router(concept_router(concept))
     _html_errors_for_browsers(app)

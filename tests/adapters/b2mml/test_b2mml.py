@@ -33,6 +33,7 @@ from gemba.contracts.isa95 import (
     MaterialRequirement,
     MessageHeader,
     PersonnelActual,
+    PersonnelRequirement,
     ProductionPerformance,
     ProductionRequest,
     ProductionResponse,
@@ -60,12 +61,16 @@ def schedule() -> ProductionSchedule:
     Produced before consumed in every list (V0600's schema order)."""
     stamp = SegmentRequirement(
         segment_id="10", description="Stamp bracket", equipment_id="WC-PRESS",
+        instructions="Check the coil lot.\nStamp, then deburr.",
+        personnel=(PersonnelRequirement(personnel_class_id="PRESS"),
+                   PersonnelRequirement(personnel_class_id="FORKLIFT")),
         setup_minutes=Decimal("15"), run_minutes_per_unit=Decimal("0.25"),
         materials=(MaterialRequirement(material_definition_id="STEEL-COIL-2MM",
                                        quantity=Decimal("250.5"), uom="kg", use="Consumed",
                                        lot_id="COIL-88123"),))
     paint = SegmentRequirement(
         segment_id="20", equipment_id="WC-PAINT",
+        personnel=(PersonnelRequirement(personnel_class_id="PAINTER"),),
         materials=(MaterialRequirement(material_definition_id="BRACKET-A", quantity=Decimal(1000),
                                        uom="ea", use="Produced"),
                    MaterialRequirement(material_definition_id="PAINT-RED",

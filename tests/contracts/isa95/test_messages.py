@@ -11,15 +11,19 @@ import pytest
 from pydantic import ValidationError
 
 from gemba.contracts.isa95 import (
+    MATERIAL_LOT_INFORMATION,
+    PERSONNEL_INFORMATION,
     PRODUCTION_PERFORMANCE,
     PRODUCTION_SCHEDULE,
     PRODUCTION_STATUS,
     TOPIC_OF,
     EquipmentActual,
     MaterialActual,
+    MaterialLotInformation,
     MaterialRequirement,
     MessageHeader,
     PersonnelActual,
+    PersonnelInformation,
     ProductionPerformance,
     ProductionRequest,
     ProductionResponse,
@@ -114,8 +118,12 @@ def test_payload_is_json_safe_with_exact_decimals_and_utc_iso_times():
 def test_topics_name_each_message():
     expected = {ProductionSchedule: PRODUCTION_SCHEDULE,
                 ProductionPerformance: PRODUCTION_PERFORMANCE,
-                ProductionStatus: PRODUCTION_STATUS}
+                ProductionStatus: PRODUCTION_STATUS,
+                PersonnelInformation: PERSONNEL_INFORMATION,
+                MaterialLotInformation: MATERIAL_LOT_INFORMATION}
     assert expected == TOPIC_OF
+    assert PERSONNEL_INFORMATION == "isa95.personnel_information"
+    assert MATERIAL_LOT_INFORMATION == "isa95.material_lot_information"
     assert PRODUCTION_SCHEDULE == "isa95.production_schedule"
     assert PRODUCTION_PERFORMANCE == "isa95.production_performance"
     assert PRODUCTION_STATUS == "isa95.production_status"

@@ -41,6 +41,7 @@ from gemba.contracts.isa95 import (
     MaterialRequirement,
     MessageHeader,
     PersonnelActual,
+    PersonnelRequirement,
     ProductionRequest,
     ProductionResponse,
     SegmentRequirement,
@@ -395,6 +396,30 @@ def segment_data_out(b: Builder, parent: El, record: str, response: SegmentRespo
         el = b.sub(parent, record)
         b.sub(el, "ID", SCRAP_REASON)
         value_out(b, el, response.scrap_reason, "string", None)
+
+
+def descriptions_out(segment: SegmentRequirement) -> list[str]:
+    """``Description`` elements of a segment: its name, then its work instructions (the
+    name falls back to the segment id so the instructions are always the second)."""
+    if segment.instructions is None:
+        return [segment.description] if segment.description is not None else []
+    return [segment.description or segment.segment_id, segment.instructions]
+
+
+def descriptions_in(segment: El) -> dict[str, str | None]:
+    """The first ``Description`` is the operation's name, any further ones its work
+    instructions."""
+    found = [t for d in kids(segment, "Description") if (t := text(d))]
+    return {"description": found[0] if found else None,
+            "instructions": "\n".join(found[1:]) or None}
+
+
+def personnel_requirements_in(segment: El) -> tuple[PersonnelRequirement, ...]:
+    """Every ``PersonnelClassID`` of the segment's ``PersonnelRequirement`` elements: the
+    qualifications whoever works on it must hold."""
+    return tuple(PersonnelRequirement(personnel_class_id=t)
+                 for req in kids(segment, "PersonnelRequirement")
+                 for c in kids(req, "PersonnelClassID") if (t := text(c)))
 
 
 def minutes_parameters(segment: SegmentRequirement) -> list[tuple[str, Decimal]]:

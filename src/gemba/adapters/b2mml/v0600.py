@@ -24,6 +24,8 @@ from gemba.adapters.b2mml._mapping import (
     RESPONSE_STATE_OUT,
     build,
     check_request_out,
+    descriptions_in,
+    descriptions_out,
     equipment_in,
     finish,
     flatten,
@@ -38,6 +40,7 @@ from gemba.adapters.b2mml._mapping import (
     parameter_out,
     performance_span,
     personnel_in,
+    personnel_requirements_in,
     quantity_out,
     request_in,
     request_state_in,
@@ -126,10 +129,12 @@ def _request_out(b: Builder, noun: El, req: ProductionRequest) -> None:
 def _segment_out(b: Builder, parent: El, seg: SegmentRequirement) -> None:
     el = b.sub(parent, "SegmentRequirement")
     b.sub(el, "ID", seg.segment_id)
-    if seg.description is not None:
-        b.sub(el, "Description", seg.description)
+    for description in descriptions_out(seg):
+        b.sub(el, "Description", description)
     for name, minutes in minutes_parameters(seg):
         parameter_out(b, b.sub(b.sub(el, "ProductionParameter"), "Parameter"), name, minutes)
+    for person in seg.personnel:
+        b.sub(b.sub(el, "PersonnelRequirement"), "PersonnelClassID", person.personnel_class_id)
     if seg.equipment_id is not None:
         b.sub(b.sub(el, "EquipmentRequirement"), "EquipmentID", seg.equipment_id)
     _requirements_out(b, el, seg.materials)
@@ -245,7 +250,8 @@ def _segment_in(seg: El, resolver: Resolver) -> SegmentRequirement:
     return build(
         SegmentRequirement, seg,
         segment_id=_segment_id(seg),
-        description=first_text(seg, "Description"),
+        **descriptions_in(seg),
+        personnel=personnel_requirements_in(seg),
         equipment_id=first_text(first(seg, "EquipmentRequirement"), "EquipmentID"),
         materials=tuple(_materials_in(seg, resolver)),
         **segment_times_in(named_values(parameters)),

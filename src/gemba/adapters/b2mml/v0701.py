@@ -19,6 +19,8 @@ from gemba.adapters.b2mml._mapping import (
     RESPONSE_STATE_OUT,
     build,
     check_request_out,
+    descriptions_in,
+    descriptions_out,
     equipment_in,
     finish,
     flatten,
@@ -33,6 +35,7 @@ from gemba.adapters.b2mml._mapping import (
     parameter_out,
     performance_span,
     personnel_in,
+    personnel_requirements_in,
     quantity_out,
     request_in,
     request_state_in,
@@ -122,14 +125,18 @@ def _request_out(b: Builder, noun: El, req: ProductionRequest) -> None:
 def _segment_out(b: Builder, parent: El, seg: SegmentRequirement, product: str) -> None:
     el = b.sub(parent, "SegmentRequirementChild")
     b.sub(el, "ID", seg.segment_id)
-    if seg.description is not None:
-        b.sub(el, "Description", seg.description)
+    for description in descriptions_out(seg):
+        b.sub(el, "Description", description)
     b.sub(el, "OperationsType", PRODUCTION)
     b.sub(el, "ProcessSegmentID", seg.segment_id)
     b.sub(el, "OperationsDefinitionID", product)
     b.sub(el, "OperationsSegmentID", seg.segment_id)
     for name, minutes in minutes_parameters(seg):
         parameter_out(b, b.sub(el, "SegmentParameter"), name, minutes)
+    for n, person in enumerate(seg.personnel, 1):
+        requirement = b.sub(el, "PersonnelRequirement")
+        b.sub(requirement, "ID", f"P{n}")
+        b.sub(requirement, "PersonnelClassID", person.personnel_class_id)
     if seg.equipment_id is not None:
         equipment = b.sub(el, "EquipmentRequirement")
         b.sub(equipment, "ID", "E1")
@@ -251,7 +258,8 @@ def _segment_in(seg: El, resolver: Resolver) -> SegmentRequirement:
     return build(
         SegmentRequirement, seg,
         segment_id=need_text(seg, "ID"),
-        description=first_text(seg, "Description"),
+        **descriptions_in(seg),
+        personnel=personnel_requirements_in(seg),
         equipment_id=first_text(first(seg, "EquipmentRequirement"), "EquipmentID"),
         materials=tuple(_materials_in(seg, resolver)),
         **segment_times_in(named_values(kids(seg, "SegmentParameter"))),

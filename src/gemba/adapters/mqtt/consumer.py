@@ -6,6 +6,11 @@ A message is acknowledged only once its handler committed (or the inbox says it 
 handled); anything unacknowledged comes back when the session reconnects, and the inbox turns
 that redelivery into a no-op. Handlers run in one worker thread per consumer, in arrival order,
 so a slow handler never stalls the network loop (keep-alives, acks).
+
+Several processes of one host (API workers) each start the same consumers: only one of them
+may use a client id at a time, or the broker closes the older connection and they take the
+session from each other without end. A host lock per client id (``host_lock``) lets the first
+one connect; the others stand by and take over when it stops or dies.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import queue
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from paho.mqtt.client import Client, ConnectFlags, MQTTMessage
@@ -26,6 +32,7 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 from sqlalchemy.orm import Session, sessionmaker
 
 from gemba.adapters.mqtt.connection import BrokerAddress, BrokerUnavailable, new_client
+from gemba.adapters.mqtt.host_lock import HostLock
 from gemba.adapters.mqtt.topics import DEFAULT_PREFIX, subscription_filter
 from gemba.core.events.bus import Subscription, deliver_once
 from gemba.core.events.envelope import Envelope
@@ -42,6 +49,7 @@ class ConsumerStats:
     duplicates: int = 0  # the inbox already had the message
     failures: int = 0  # handler attempts that raised
     rejected: int = 0  # undecodable messages, acknowledged and dropped
+    connects: int = 0  # sessions established with the broker (reconnects included)
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,8 @@ class MqttConsumer:
         max_retry_delay: float = 30.0,
         max_attempts: int = 6,
         timeout: float = 10.0,
+        standby_poll: float = 1.0,
+        lock_dir: Path | None = None,
     ) -> None:
         names = {sub.consumer for sub in subscriptions}
         if len(names) != 1:
@@ -83,6 +93,9 @@ class MqttConsumer:
         self._max_retry_delay = max_retry_delay
         self._max_attempts = max_attempts
         self._timeout = timeout
+        self._standby_poll = standby_poll
+        self._lock = HostLock(f"mqtt-consumer {self.address}/{self._client_id}", lock_dir)
+        self._standby: threading.Thread | None = None
         self._client: Client | None = None
         self._inbox: queue.Queue[_Work | None] = queue.Queue()
         self._worker: threading.Thread | None = None
@@ -93,10 +106,45 @@ class MqttConsumer:
     # -- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> MqttConsumer:
-        """Connect, subscribe and start handling; raises BrokerUnavailable within ``timeout``."""
-        if self._client is not None:
+        """Connect, subscribe and start handling; raises BrokerUnavailable within ``timeout``.
+
+        When another process of this host runs this consumer already (same broker and client
+        id), stand by instead: connect once that process stops or dies."""
+        if self._client is not None or self._standby is not None:
             return self
         self._stopping.clear()
+        if not self._lock.acquire():
+            log.info("consumer %r: another process of this host uses client id %r; standing "
+                     "by", self.consumer, self._client_id)
+            self._standby = threading.Thread(target=self._stand_by, daemon=True,
+                                             name=f"gemba-standby-{self.consumer}")
+            self._standby.start()
+            return self
+        try:
+            self._connect()
+        except BaseException:
+            self._lock.release()
+            raise
+        return self
+
+    @property
+    def standing_by(self) -> bool:
+        """Waiting for another process of this host to give up the client id."""
+        return self._standby is not None and self._client is None
+
+    def _stand_by(self) -> None:
+        while not self._stopping.wait(self._standby_poll):
+            if not self._lock.acquire():
+                continue
+            try:
+                self._connect()
+            except BrokerUnavailable as exc:
+                log.warning("consumer %r: %s; retrying", self.consumer, exc)
+                continue  # keep the lock, try again
+            log.info("consumer %r took over client id %r", self.consumer, self._client_id)
+            return
+
+    def _connect(self) -> None:
         self._worker = threading.Thread(target=self._work, name=f"gemba-consumer-{self.consumer}",
                                         daemon=True)
         self._worker.start()
@@ -117,16 +165,22 @@ class MqttConsumer:
         self._client = client
         client.loop_start()
         if not self._subscribed.wait(self._timeout):
-            self.stop()
+            self._disconnect()
             raise BrokerUnavailable(
                 f"consumer {self.consumer!r} could not subscribe at {self.address} "
                 f"within {self._timeout:g}s"
             )
-        return self
 
     def stop(self) -> None:
         """Disconnect; messages not yet handled stay unacknowledged and come back later."""
         self._stopping.set()
+        standby, self._standby = self._standby, None
+        if standby is not None:
+            standby.join(self._timeout + self._standby_poll)
+        self._disconnect()
+        self._lock.release()
+
+    def _disconnect(self) -> None:
         self._stop_worker()
         client, self._client = self._client, None
         if client is not None:
@@ -155,6 +209,7 @@ class MqttConsumer:
             log.warning("MQTT broker %s refused consumer %r: %s", self.address, self.consumer,
                         reason)
             return
+        self._count("connects")
         # Subscribing again on a resumed session is harmless and covers an expired one.
         client.subscribe([(f, SubscribeOptions(qos=1)) for f in self.filters])
 

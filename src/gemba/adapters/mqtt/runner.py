@@ -3,7 +3,9 @@
 In embedded mode the relay runs right after each commit; with a broker it runs here, off the
 request path, so a broker outage only delays events (rows stay pending, the loop backs off and
 retries) and never fails a business transaction. ``wake`` lets an after-commit hook cut the
-latency to near zero. Several workers may run it at once: a row sent twice is harmless.
+latency to near zero. Several workers may run it at once: a row sent twice is harmless, but
+with a ``lock_name`` (the database URL) the runners of one host take turns on the outbox, so
+each pass sends only what the previous one left and a row is not sent once per worker.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from gemba.adapters.mqtt.host_lock import HostLock
 from gemba.core.events.outbox import Relay
 
 log = logging.getLogger(__name__)
@@ -18,13 +21,14 @@ log = logging.getLogger(__name__)
 
 class RelayRunner:
     def __init__(self, relay: Relay, *, interval_ms: int = 200, max_backoff_s: float = 30.0,
-                 name: str = "gemba-relay") -> None:
+                 name: str = "gemba-relay", lock_name: str | None = None) -> None:
         if interval_ms <= 0:
             raise ValueError("interval_ms must be positive")
         self._relay = relay
         self._interval = interval_ms / 1000
         self._max_backoff = max(max_backoff_s, self._interval)
         self._name = name
+        self._host_lock = HostLock(f"outbox-relay {lock_name}") if lock_name else None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -67,7 +71,11 @@ class RelayRunner:
     def tick(self) -> int:
         """One pass over the outbox; failures are logged and counted, never raised."""
         try:
-            sent = self._relay.relay_pending()
+            if self._host_lock is None:
+                sent = self._relay.relay_pending()
+            else:
+                with self._host_lock:  # rows are marked sent before the next runner reads
+                    sent = self._relay.relay_pending()
         except Exception as exc:
             self.consecutive_failures += 1
             self.last_error = exc

@@ -2,6 +2,7 @@
 systems). Depends only on gemba.core and Pydantic."""
 
 from gemba.contracts.isa95.header import SCHEMA_VERSION, MessageHeader
+from gemba.contracts.isa95.material import MaterialLot, MaterialLotInformation
 from gemba.contracts.isa95.performance import (
     EquipmentActual,
     MaterialActual,
@@ -10,14 +11,18 @@ from gemba.contracts.isa95.performance import (
     ProductionResponse,
     SegmentResponse,
 )
+from gemba.contracts.isa95.personnel import Person, PersonnelInformation, PersonQualification
 from gemba.contracts.isa95.schedule import (
     MaterialRequirement,
+    PersonnelRequirement,
     ProductionRequest,
     ProductionSchedule,
     SegmentRequirement,
 )
 from gemba.contracts.isa95.status import ProductionStatus
 from gemba.contracts.isa95.topics import (
+    MATERIAL_LOT_INFORMATION,
+    PERSONNEL_INFORMATION,
     PRODUCTION_PERFORMANCE,
     PRODUCTION_SCHEDULE,
     PRODUCTION_STATUS,
@@ -27,6 +32,14 @@ from gemba.contracts.isa95.topics import (
 )
 
 __all__ = [
+    "MATERIAL_LOT_INFORMATION",
+    "PERSONNEL_INFORMATION",
+    "MaterialLot",
+    "MaterialLotInformation",
+    "Person",
+    "PersonQualification",
+    "PersonnelInformation",
+    "PersonnelRequirement",
     "PRODUCTION_PERFORMANCE",
     "PRODUCTION_SCHEDULE",
     "PRODUCTION_STATUS",

@@ -41,6 +41,8 @@ Ident = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 """An identifier: item code, order number, segment, equipment or person id."""
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                            max_length=20000)]
 
 UtcDateTime = Annotated[datetime, AfterValidator(_aware_utc)]
 """A timezone-aware instant, normalised to UTC; naive times are refused."""

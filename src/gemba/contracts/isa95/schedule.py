@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 from gemba.contracts.isa95._types import (
     ContractModel,
     Ident,
+    LongText,
     Minutes,
     PosQuantity,
     Text,
@@ -33,14 +34,24 @@ class MaterialRequirement(ContractModel):
     lot_id: Ident | None = None
 
 
+class PersonnelRequirement(ContractModel):
+    """Mirrors B2MML ``PersonnelRequirement``: a qualification (personnel class) whoever
+    works on the segment must hold."""
+
+    personnel_class_id: Ident  # Gemba skill code
+
+
 class SegmentRequirement(ContractModel):
-    """Mirrors B2MML ``SegmentRequirement``: one operation of the order at a work center."""
+    """Mirrors B2MML ``SegmentRequirement``: one operation of the order at a work center,
+    with the work instructions the operator sees."""
 
     segment_id: Ident
     description: Text | None = None
+    instructions: LongText | None = None
     equipment_id: Ident | None = None  # work center
     setup_minutes: Minutes = Decimal(0)
     run_minutes_per_unit: Minutes = Decimal(0)
+    personnel: tuple[PersonnelRequirement, ...] = ()
     materials: tuple[MaterialRequirement, ...] = ()
 
 

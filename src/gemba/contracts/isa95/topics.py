@@ -11,7 +11,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from gemba.contracts.isa95.material import MaterialLotInformation
 from gemba.contracts.isa95.performance import ProductionPerformance
+from gemba.contracts.isa95.personnel import PersonnelInformation
 from gemba.contracts.isa95.schedule import ProductionSchedule
 from gemba.contracts.isa95.status import ProductionStatus
 from gemba.core.errors import FieldIssue, ValidationFailed
@@ -19,6 +21,8 @@ from gemba.core.errors import FieldIssue, ValidationFailed
 PRODUCTION_SCHEDULE = "isa95.production_schedule"
 PRODUCTION_PERFORMANCE = "isa95.production_performance"
 PRODUCTION_STATUS = "isa95.production_status"
+PERSONNEL_INFORMATION = "isa95.personnel_information"
+MATERIAL_LOT_INFORMATION = "isa95.material_lot_information"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -26,6 +30,8 @@ TOPIC_OF: dict[type[BaseModel], str] = {
     ProductionSchedule: PRODUCTION_SCHEDULE,
     ProductionPerformance: PRODUCTION_PERFORMANCE,
     ProductionStatus: PRODUCTION_STATUS,
+    PersonnelInformation: PERSONNEL_INFORMATION,
+    MaterialLotInformation: MATERIAL_LOT_INFORMATION,
 }
 
 

@@ -27,6 +27,8 @@ class Permission(StrEnum):
     MES_READ = "mes.read"                    # work orders, dispatch lists, WIP
     MES_EXECUTE = "mes.execute"              # start / pause / complete operations, consume
     MES_SUPERVISE = "mes.supervise"          # release, hold, cancel, split, priorities
+    PLANNING_READ = "planning.read"          # MRP plans, planned orders, exceptions, forecasts
+    PLANNING_WRITE = "planning.write"        # run MRP, forecasts
 
 
 class Role(StrEnum):
@@ -45,26 +47,29 @@ class Role(StrEnum):
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
+    # The planner firms MRP's planned orders: purchase orders and production orders (which
+    # are written under INVENTORY_WRITE).
     Role.PLANNER: frozenset({P.MASTERDATA_READ, P.CATALOG_WRITE, P.EQUIPMENT_WRITE,
-                             P.AUDIT_READ, P.DATA_LOAD, P.INVENTORY_READ, P.PURCHASING_READ,
-                             P.SALES_READ, P.MES_READ, P.MES_SUPERVISE}),
+                             P.AUDIT_READ, P.DATA_LOAD, P.INVENTORY_READ, P.INVENTORY_WRITE,
+                             P.PURCHASING_READ, P.PURCHASING_WRITE, P.SALES_READ, P.MES_READ,
+                             P.MES_SUPERVISE, P.PLANNING_READ, P.PLANNING_WRITE}),
     Role.BUYER: frozenset({P.MASTERDATA_READ, P.INVENTORY_READ, P.INVENTORY_WRITE,
-                           P.PURCHASING_READ, P.PURCHASING_WRITE}),
+                           P.PURCHASING_READ, P.PURCHASING_WRITE, P.PLANNING_READ}),
     Role.SALES: frozenset({P.MASTERDATA_READ, P.INVENTORY_READ, P.INVENTORY_WRITE,
-                           P.SALES_READ, P.SALES_WRITE}),
+                           P.SALES_READ, P.SALES_WRITE, P.PLANNING_READ}),
     Role.ACCOUNTANT: frozenset({P.MASTERDATA_READ, P.PERSONNEL_READ, P.AUDIT_READ,
                                 P.INVENTORY_READ, P.PURCHASING_READ, P.SALES_READ,
                                 P.FINANCE_READ, P.FINANCE_WRITE, P.FINANCE_CLOSE}),
     Role.SUPERVISOR: frozenset({P.MASTERDATA_READ, P.PERSONNEL_READ, P.PERSONNEL_WRITE,
                                 P.AUDIT_READ, P.INVENTORY_READ, P.ATTENDANCE_WRITE,
-                                P.MES_READ, P.MES_EXECUTE, P.MES_SUPERVISE}),
+                                P.MES_READ, P.MES_EXECUTE, P.MES_SUPERVISE, P.PLANNING_READ}),
     Role.OPERATOR: frozenset({P.MASTERDATA_READ, P.ATTENDANCE_WRITE, P.MES_READ,
                               P.MES_EXECUTE}),
     Role.QUALITY: frozenset({P.MASTERDATA_READ, P.AUDIT_READ, P.INVENTORY_READ,
                              P.INVENTORY_WRITE, P.MES_READ}),
     Role.MAINTENANCE: frozenset({P.MASTERDATA_READ, P.EQUIPMENT_WRITE}),
     Role.VIEWER: frozenset({P.MASTERDATA_READ, P.INVENTORY_READ, P.PURCHASING_READ,
-                            P.SALES_READ}),
+                            P.SALES_READ, P.PLANNING_READ}),
 }
 
 

@@ -73,7 +73,10 @@ class Relay:
 
         def hook() -> None:
             try:
-                self.relay_pending()
+                # In-process consumers may publish in turn (the ERP reports a lot's new
+                # stock after applying a consumption): relay until nothing is left.
+                while self.relay_pending():
+                    pass
             except Exception:
                 log.exception("relaying the outbox failed; will retry on the next commit")
 

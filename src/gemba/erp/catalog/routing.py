@@ -40,6 +40,7 @@ from gemba.erp.catalog.bom import Revision
 from gemba.erp.catalog.item import Item, ItemType, get_item
 from gemba.erp.catalog.revision import Effectivity, check_revision_free
 from gemba.erp.equipment.equipment import Equipment, EquipmentLevel
+from gemba.erp.personnel.employee import Skill
 
 ROUTING_SEQUENCE = "routing"
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -83,6 +84,8 @@ class RoutingOperation(Audited, IdMixin, TimestampMixin, Base):
     setup_min: Mapped[Decimal] = mapped_column(Qty, default=Decimal(0))
     run_min_per_unit: Mapped[Decimal] = mapped_column(Qty, default=Decimal(0))
     instructions: Mapped[str] = mapped_column(Text, default="")
+    # The qualification (skill code) whoever runs the operation must hold; checked by the MES.
+    skill_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
     routing: Mapped[Routing] = relationship(back_populates="operations")
     work_center: Mapped[Equipment] = relationship(lazy="joined")
@@ -159,6 +162,7 @@ class OperationIn(Command):
     setup_min: NonNegQty = Decimal(0)
     run_min_per_unit: NonNegQty = Decimal(0)
     instructions: str = Field(default="", max_length=20000)
+    skill: Code | None = None  # qualification required to run it
     alternatives: list[AlternativeIn] = Field(default_factory=list, max_length=50)
 
 
@@ -285,6 +289,9 @@ def _resolve_operations(uow: UnitOfWork, operations: Sequence[OperationIn]) -> R
     codes |= {alt.work_center for op in operations for alt in op.alternatives}
     found = {e.code: e for e in uow.session.scalars(select(Equipment).where(
         Equipment.code.in_(codes)))}
+    wanted_skills = {op.skill for op in operations if op.skill}
+    skills = set(uow.session.scalars(select(Skill.code).where(Skill.code.in_(wanted_skills)))) \
+        if wanted_skills else set()
     errors = ErrorCollector()
 
     def work_center(code: str, field: str) -> Equipment | None:
@@ -308,6 +315,8 @@ def _resolve_operations(uow: UnitOfWork, operations: Sequence[OperationIn]) -> R
             errors.add(f"{where}.seq", "duplicate", f"operation {op.seq} is listed twice")
         seqs.add(op.seq)
         wc = work_center(op.work_center, f"{where}.work_center")
+        if op.skill and op.skill not in skills:
+            errors.add(f"{where}.skill", "unknown_skill", f"unknown skill {op.skill!r}")
         alts: list[tuple[AlternativeIn, Equipment]] = []
         for m, alt in enumerate(op.alternatives):
             field = f"{where}.alternatives[{m}].work_center"
@@ -394,6 +403,7 @@ def _apply_operations(uow: UnitOfWork, routing: Routing, resolved: Resolved) -> 
         # FK columns set directly too: the audit trail reads columns before the flush.
         target.work_center_id, target.work_center = wc.id, wc
         target.name, target.instructions = op.name, op.instructions
+        target.skill_code = op.skill or None
         target.setup_min, target.run_min_per_unit = op.setup_min, op.run_min_per_unit
         keep = {alt_wc.id: alt for alt, alt_wc in alts}
         for old_alt in list(target.alternatives):

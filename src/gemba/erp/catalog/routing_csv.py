@@ -22,14 +22,14 @@ from gemba.erp.catalog.routing import (
 
 DEFAULT_REVISION = "1"
 REQUIRED = ["item_code", "seq", "operation", "work_center", "setup_min", "run_min_per_unit"]
-OPTIONAL = ["revision", "instructions"]
+OPTIONAL = ["revision", "instructions", "skill"]
 
 
 def _operation(row: Row) -> dict[str, str]:
     cells = non_empty(row.cells)
     out = {"seq": cells.get("seq", ""), "name": cells.get("operation", ""),
            "work_center": cells.get("work_center", "")}
-    for key in ("setup_min", "run_min_per_unit", "instructions"):
+    for key in ("setup_min", "run_min_per_unit", "instructions", "skill"):
         if key in cells:
             out[key] = cells[key]
     return out
@@ -61,7 +61,8 @@ def _dump(uow: UnitOfWork) -> Iterable[dict[str, str]]:
             yield {"item_code": routing.item.code, "seq": cell(op.seq), "operation": op.name,
                    "work_center": op.work_center.code, "setup_min": cell(op.setup_min),
                    "run_min_per_unit": cell(op.run_min_per_unit),
-                   "revision": routing.revision, "instructions": op.instructions}
+                   "revision": routing.revision, "instructions": op.instructions,
+                   "skill": op.skill_code or ""}
 
 
 def _group(row: Row) -> str:

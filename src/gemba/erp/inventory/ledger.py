@@ -49,7 +49,7 @@ from gemba.erp.catalog.uom import Uom, check_precision
 from gemba.erp.finance.account import Accounts
 from gemba.erp.finance.journal import Journals, Posting, post_lines
 from gemba.erp.inventory.location import Location, LocationKind
-from gemba.erp.inventory.lot import Lot, find_lot, new_lot
+from gemba.erp.inventory.lot import Lot, find_lot, mark_touched, new_lot
 from gemba.erp.inventory.valuation import Valuator, money
 
 BIG_ID = BigInteger().with_variant(Integer, "sqlite")
@@ -275,6 +275,7 @@ def _apply_balances(uow: UnitOfWork, deltas: dict[Key, Decimal], lot_ids: dict[K
                     names: dict[Key, str]) -> None:
     """Decrements first (conditional, in key order: no deadlocks), then upserted increments."""
     session = uow.session
+    mark_touched(session, lot_ids.values())
     minus = sorted(k for k, d in deltas.items() if d < 0)
     plus = sorted(k for k, d in deltas.items() if d > 0)
     if minus:

@@ -4,12 +4,13 @@ past its expiry may be moved (to quarantine) but not delivered or consumed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import Field
 from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from gemba.core.audit.models import Audited
 from gemba.core.auth.permissions import Permission
@@ -20,6 +21,14 @@ from gemba.core.errors import Conflict, NotFound, ValidationFailed
 from gemba.core.listing import Page, PageRequest, check_version, paginate
 from gemba.core.types import utcnow
 from gemba.erp.catalog.item import Item
+
+TOUCHED_LOTS = "gemba.touched_lots"  # session.info key: lot ids whose stock moved
+
+
+def mark_touched(session: Session, lot_ids: Iterable[int | None]) -> None:
+    """Note lots whose stock changed in this transaction, for whoever mirrors lot stock
+    (the MES link); bulk ledger statements bypass the ORM, so they say it here."""
+    session.info.setdefault(TOUCHED_LOTS, set()).update(i for i in lot_ids if i)
 
 
 class Lot(Audited, IdMixin, VersionedMixin, Base):

@@ -102,7 +102,8 @@ def apply_performance(uow: UnitOfWork, msg: ProductionPerformance) -> list[Respo
     for n, response in enumerate(msg.responses):
         where = f"responses[{n}]"
         order = lock_production_order(uow, response.request_id, f"{where}.request_id")
-        if _already_applied(uow, order, response.sequence, msg.header.message_id):
+        if _already_applied(uow, order, response.sequence, msg.header.message_id,
+                            response.id):
             outcomes.append(ResponseOutcome(order.number, response.sequence, False))
             continue
         if _has_effects(response) and order.status not in _RANK:
@@ -123,11 +124,11 @@ def apply_status(uow: UnitOfWork, msg: ProductionStatus) -> ResponseOutcome:
     only; its running totals are informative, the performance reports carry the effects."""
     uow.actor.require(Permission.INVENTORY_WRITE)
     order = lock_production_order(uow, msg.request_id, "request_id")
-    if _already_applied(uow, order, msg.sequence, msg.header.message_id):
+    response_id = f"{msg.request_id}-S{msg.sequence}"  # as the MES names its responses
+    if _already_applied(uow, order, msg.sequence, msg.header.message_id, response_id):
         return ResponseOutcome(order.number, msg.sequence, False)
     _move_status(order, msg.state, effects=False)
-    _record(uow, order, msg.sequence, msg.header.message_id, f"status:{msg.request_id}",
-            msg.state)
+    _record(uow, order, msg.sequence, msg.header.message_id, response_id, msg.state)
     uow.flush()
     return ResponseOutcome(order.number, msg.sequence, True)
 
@@ -144,12 +145,15 @@ def applied_responses(uow: UnitOfWork, number: str) -> list[AppliedResponse]:
 
 
 def _already_applied(uow: UnitOfWork, order: ProductionOrder, sequence: int,
-                     message_id: str) -> bool:
+                     message_id: str, response_id: str) -> bool:
+    """True when this sequence was applied. The same report again (same message, or the same
+    response in another message: the bus and a B2MML file both carrying it) is silent; a
+    different report under a used sequence leaves a warning on the order."""
     seen = uow.session.scalar(select(AppliedResponse).where(
         AppliedResponse.order_id == order.id, AppliedResponse.sequence == sequence))
     if seen is None:
         return False
-    if seen.message_id != message_id:
+    if seen.message_id != message_id and seen.response_id != response_id[:100]:
         order.add_warning(f"report {sequence} in message {message_id} ignored: sequence "
                           f"{sequence} was already applied from message {seen.message_id}")
     return True

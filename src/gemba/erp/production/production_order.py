@@ -21,6 +21,7 @@ from fractions import Fraction
 
 from pydantic import Field, model_validator
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -101,6 +102,9 @@ class ProductionOrder(Audited, IdMixin, TimestampMixin, VersionedMixin, Base):
     machine_minutes: Mapped[Decimal] = mapped_column(Qty, default=ZERO)
     machine_cost: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     warnings: Mapped[str] = mapped_column(Text, default="")  # one per line, newest last
+    # Material already issued or staged for the order (imported open orders): MRP plans no
+    # component requirements for it.
+    kitted: Mapped[bool] = mapped_column(Boolean, default=False)
 
     item: Mapped[Item] = relationship(lazy="joined")
     operations: Mapped[list[OrderOperation]] = relationship(

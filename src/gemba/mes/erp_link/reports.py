@@ -54,7 +54,16 @@ class Increment:
     materials: list[Material] = field(default_factory=list)
     operator: str | None = None
     work_center: str | None = None
-    minutes: Decimal = ZERO
+    minutes: Decimal = ZERO  # machine time on the work center
+    labour: dict[str, Decimal] = field(default_factory=dict)  # person -> minutes worked
+
+
+def _personnel(inc: Increment) -> tuple[PersonnelActual, ...]:
+    if inc.labour:
+        return tuple(PersonnelActual(person_id=p, minutes=m)
+                     for p, m in sorted(inc.labour.items()))
+    return (PersonnelActual(person_id=inc.operator, minutes=inc.minutes),) \
+        if inc.operator else ()
 
 
 def _segment(inc: Increment) -> SegmentResponse:
@@ -67,8 +76,7 @@ def _segment(inc: Increment) -> SegmentResponse:
                         for m in inc.materials),
         equipment=(EquipmentActual(equipment_id=inc.work_center, minutes=inc.minutes),)
         if inc.work_center else (),
-        personnel=(PersonnelActual(person_id=inc.operator, minutes=inc.minutes),)
-        if inc.operator else ())
+        personnel=_personnel(inc))
 
 
 def publish_performance(uow: UnitOfWork, *, request_id: str, revision: int, sequence: int,

@@ -124,8 +124,10 @@ def _operations(req: ProductionRequest) -> list[WorkOperation]:
     return [WorkOperation(seq=seq, segment_id=s.segment_id, description=s.description,
                           work_center=s.equipment_id, setup_minutes=s.setup_minutes,
                           run_minutes_per_unit=s.run_minutes_per_unit,
-                          status=OperationStatus.PENDING, qty_good=ZERO, qty_scrap=ZERO,
-                          qty_rework=ZERO, minutes_open=ZERO)
+                          required_skills=",".join(p.personnel_class_id
+                                                   for p in s.personnel)[:500] or None,
+                          instructions=s.instructions, status=OperationStatus.PENDING,
+                          qty_good=ZERO, qty_scrap=ZERO, qty_rework=ZERO, minutes_open=ZERO)
             for seq, s in zip(_seqs(req.segments), req.segments, strict=True)]
 
 

@@ -20,6 +20,7 @@ from gemba.core.listing import PageRequest
 from gemba.core.types import utcnow
 from gemba.erp.catalog import item as items
 from gemba.erp.partners.partner import list_partners
+from gemba.erp.planning import promise as ctp
 from gemba.erp.sales import atp, credit_note, delivery, invoice, price_list, returns
 from gemba.erp.sales import sales_order as so
 from gemba.web.concept import (
@@ -214,8 +215,11 @@ def order_form_context(uow: UnitOfWork, mode: str) -> dict[str, Any]:
 def load_order_lines(uow: UnitOfWork, record: so.SalesOrder) -> dict[str, Any]:
     today = utcnow().date()
     promise = {a.line_no: a for a in atp.atp_for_order(uow, record.number, today)}
+    promised = ctp.promises_for_order(uow, record.number, today) \
+        if uow.actor.can(P.PLANNING_READ) else {}
     return {"lines": record.lines, "atp": promise, "today": today.isoformat(),
-            "can_deliver": record.status in so.OPEN, "items_url": ITEMS.base_url}
+            "can_deliver": record.status in so.OPEN, "items_url": ITEMS.base_url,
+            "promise": promised}
 
 
 def load_reservations(uow: UnitOfWork, record: so.SalesOrder) -> dict[str, Any]:
