@@ -51,6 +51,7 @@ def import_all_models() -> None:
     import gemba.erp.partners.partner
     import gemba.erp.personnel.attendance
     import gemba.erp.personnel.employee
+    import gemba.erp.planning.changes  # records what net-change MRP must re-plan
     import gemba.erp.planning.forecast
     import gemba.erp.planning.imported
     import gemba.erp.planning.store

@@ -24,7 +24,12 @@ class RunIn(BaseModel):
     changed_items: list[str] | None = Field(
         default=None, max_length=100_000,
         description="Net change: only these items changed since the last run (their master "
-                    "data, BOM, stock, demand or open orders). Omitted: regenerative.")
+                    "data, BOM, stock, demand or open orders). Omitted: regenerative, "
+                    "unless net_change.")
+    net_change: bool = Field(
+        default=False, description="Net change for the items recorded as changed since the "
+                                   "last run (sales, purchase and production orders, "
+                                   "receipts, stock, BOMs, items, forecasts).")
 
 
 class PegOut(BaseModel):
@@ -92,7 +97,9 @@ def run_mrp(uow: UowDep, body: RunIn | None = None) -> Any:
     regenerative when this server holds no current plan). Returns the whole plan."""
     body = body or RunIn()
     today = body.today or utcnow().date()
-    if body.changed_items is None:
+    if body.changed_items is None and body.net_change:
+        plan = run.run_mrp_net_change(uow, today)
+    elif body.changed_items is None:
         plan = run.run_mrp(uow, today)
     else:
         plan = run.run_mrp_net_change(uow, today, set(body.changed_items))

@@ -20,7 +20,11 @@ SHOWN = 50  # rows per table in the summary; --json has everything
 def run(today: str | None = typer.Option(None, "--today",
                                          help="Plan as of this day (YYYY-MM-DD); default: "
                                               "today."),
-        as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON.")) -> None:
+        as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
+        net_change: bool = typer.Option(
+            False, "--net-change",
+            help="Re-plan only the items changed since the last run (a process without the "
+                 "last plan in memory plans everything: same result).")) -> None:
     """Plan every item (regenerative MRP) and replace the stored plan."""
     from gemba.cli.main import fail, user_errors
 
@@ -29,7 +33,7 @@ def run(today: str | None = typer.Option(None, "--today",
     except ValueError:
         raise fail(f"--today: {today!r} is not a date (YYYY-MM-DD)") from None
     with user_errors():
-        plan, summary = _run(day)
+        plan, summary = _run(day, net_change)
     from gemba.erp.planning.report import plan_dict
 
     if as_json:
@@ -38,15 +42,16 @@ def run(today: str | None = typer.Option(None, "--today",
     _print(plan, summary)
 
 
-def _run(day: date | None):  # type: ignore[no-untyped-def]
+def _run(day: date | None, net_change: bool = False):  # type: ignore[no-untyped-def]
     from gemba.bootstrap import bootstrap
     from gemba.core.types import utcnow
-    from gemba.erp.planning.run import run_mrp, summary
+    from gemba.erp.planning.run import run_mrp, run_mrp_net_change, summary
 
     gemba = bootstrap()
     try:
         with gemba.uow(reason="gemba mrp run") as uow:
-            plan = run_mrp(uow, day or utcnow().date())
+            today = day or utcnow().date()
+            plan = run_mrp_net_change(uow, today) if net_change else run_mrp(uow, today)
             uow.commit()
             return plan, summary(uow)
     finally:

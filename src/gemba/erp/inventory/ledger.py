@@ -81,6 +81,9 @@ class StockMove(Base):
                                                        nullable=True, unique=True)
 
 
+TOUCHED_ITEMS = "gemba.touched_items"  # session.info key: item ids whose stock moved
+
+
 class StockBalance(Base):
     """On-hand and reserved per item, internal location and lot (lot_key 0: no lot)."""
 
@@ -276,6 +279,7 @@ def _apply_balances(uow: UnitOfWork, deltas: dict[Key, Decimal], lot_ids: dict[K
     """Decrements first (conditional, in key order: no deadlocks), then upserted increments."""
     session = uow.session
     mark_touched(session, lot_ids.values())
+    session.info.setdefault(TOUCHED_ITEMS, set()).update(k[0] for k in deltas)
     minus = sorted(k for k, d in deltas.items() if d < 0)
     plus = sorted(k for k, d in deltas.items() if d > 0)
     if minus:

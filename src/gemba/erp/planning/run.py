@@ -31,6 +31,7 @@ from gemba.core.db.uow import UnitOfWork
 from gemba.core.errors import Conflict
 from gemba.core.types import utcnow
 from gemba.erp.planning import engine
+from gemba.erp.planning.changes import consume_changes, pending_changes
 from gemba.erp.planning.levels import BomCycle
 from gemba.erp.planning.load import item_codes, planning_input, refresh_input
 from gemba.erp.planning.model import Plan, PlanningInput
@@ -95,16 +96,27 @@ def run_mrp(uow: UnitOfWork, today: date) -> Plan:
     """Regenerative MRP: plan everything and replace the stored plan."""
     uow.actor.require(Permission.PLANNING_WRITE)
     lock_plan(uow)
+    top, _ = pending_changes(uow)
     with _gc_paused():
-        return _regenerative(uow, today, time.perf_counter())
+        plan = _regenerative(uow, today, time.perf_counter())
+    consume_changes(uow, top)
+    return plan
 
 
-def run_mrp_net_change(uow: UnitOfWork, today: date, changed_items: set[str]) -> Plan:
+def run_mrp_net_change(uow: UnitOfWork, today: date,
+                       changed_items: set[str] | None = None) -> Plan:
     """Net change: re-plan ``changed_items`` (every item whose master data, BOM, stock,
-    demand or open orders changed since the last run) and what they feed."""
+    demand or open orders changed since the last run) and what they feed. ``None``: the
+    items recorded as changed since the last run (``changes``)."""
     uow.actor.require(Permission.PLANNING_WRITE)
+    lock_plan(uow)
+    top, recorded = pending_changes(uow)
     with _gc_paused():
-        return _net_change(uow, today, set(changed_items))
+        plan = _net_change(uow, today, recorded if changed_items is None
+                           else set(changed_items))
+    if changed_items is None:
+        consume_changes(uow, top)
+    return plan
 
 
 def _net_change(uow: UnitOfWork, today: date, changed_items: set[str]) -> Plan:
