@@ -172,24 +172,100 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
 @app.command()
 @handles_errors
 def demo(host: str = "127.0.0.1", port: int = 8000,
-         serve_ui: bool = typer.Option(True, "--serve/--no-serve")) -> None:
-    """Migrate, load the demo company (once), create demo users, print the login and serve."""
-    from gemba.bootstrap import bootstrap
-    from gemba.cli.demo import DEMO_USERS, prepare_demo
-    from gemba.core.db.migrate import upgrade
+         serve_ui: bool = typer.Option(True, "--serve/--no-serve"),
+         days: int | None = typer.Option(
+             None, "--days", min=1, help="Simulate this many days of the factory first."),
+         seed: int = typer.Option(1, "--seed", help="Seed of the simulation's randomness."),
+         json_out: bool = typer.Option(
+             False, "--json", help="Print the simulation summary as JSON (nothing else on "
+                                   "stdout)."),
+         speed: float = typer.Option(
+             60.0, "--speed", min=0.001,
+             help="While serving: simulated seconds per real second."),
+         warmup: int = typer.Option(
+             2, "--warmup", min=0, help="Days simulated quickly before serving a new demo."),
+         start: str | None = typer.Option(
+             None, "--start", help="First simulated day, YYYY-MM-DD (default: 2026-01-05 "
+                                   "with --days, else so the live part starts today)."),
+         live: bool = typer.Option(True, "--live/--no-live",
+                                   help="Keep the factory running while serving.")) -> None:
+    """Migrate, load the demo company (once), create demo users, print the login and serve.
 
+    With the server (the default) the simulated factory runs a quick warm-up and then goes
+    on live; ``--days N --no-serve --json`` runs N days headless and prints a summary."""
+    import json
+    import sys
+    from datetime import UTC, date, datetime, time
+
+    from gemba.bootstrap import bootstrap
+    from gemba.cli import demo as d
+    from gemba.core.db.migrate import upgrade
+    from gemba.core.types import utcnow
+    from gemba.sim.clock import DEFAULT_EPOCH
+
+    out = err if json_out else console
     settings = load_settings()
     upgrade(settings.database_url)
+    simulating = days is not None or (serve_ui and live)
+    if start is not None:
+        try:
+            epoch = datetime.combine(date.fromisoformat(start), time(0), tzinfo=UTC)
+        except ValueError:
+            raise fail(f"--start: {start!r} is not a date (YYYY-MM-DD)") from None
+    else:
+        epoch = DEFAULT_EPOCH if days is not None else d.live_epoch(warmup)
     gemba = bootstrap(settings)
-    login = prepare_demo(gemba)
-    gemba.close()
-    console.print("demo company loaded" if login.loaded else "demo company already present")
-    console.print(f"\n  Open http://{host}:{port}/ and log in as [bold]{login.username}[/] "
-                  f"with password [bold]{login.password}[/]")
-    others = ", ".join(u for u, _ in DEMO_USERS if u != login.username)
-    console.print(f"  (same password for {others})\n")
-    if serve_ui:
-        serve(host=host, port=port, workers=1)
+    login = d.prepare_demo(gemba, epoch.date() if simulating else None)
+    out.print("demo company loaded" if login.loaded else "demo company already present")
+    sim = None
+    if simulating:
+        if not login.loaded and days is None and start is None:
+            epoch = utcnow().replace(second=0, microsecond=0)  # go on from now
+        sim = d.new_simulation(gemba, seed, epoch)
+        run_days = days if days is not None else (warmup if login.loaded else 0)
+        if run_days:
+            _simulate(d, sim, run_days, quiet=json_out)
+    if days is not None and sim is not None:
+        summary = d.summary(sim)
+        if json_out:
+            sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        else:
+            console.print_json(data=summary)
+        failed = [name for name, ok in summary["checks"].items() if not ok]
+        if failed:
+            gemba.close()
+            raise fail("simulation checks failed: " + ", ".join(failed))
+    out.print(f"\n  Open http://{host}:{port}/ and log in as [bold]{login.username}[/] "
+              f"with password [bold]{login.password}[/]")
+    others = ", ".join(u for u, _ in d.DEMO_USERS if u != login.username)
+    out.print(f"  (same password for {others})")
+    badges = ", ".join(f"{code} {name}" for code, name, _, _ in d.DEMO_OPERATORS)
+    out.print(f"  Operator terminal: http://{host}:{port}/mes/terminal as operator; "
+              f"badges {badges}\n", highlight=False)
+    if not serve_ui:
+        gemba.close()
+        return
+    if sim is not None and live:
+        d.start_live(sim, speed)
+        out.print(f"  The factory runs live: {speed:g} simulated seconds per second "
+                  f"(simulated time now {sim.clock.at(sim.now):%Y-%m-%d %H:%M} UTC)\n",
+                  highlight=False)
+    serve(host=host, port=port, workers=1)
+
+
+def _simulate(d: Any, sim: Any, days: int, quiet: bool) -> None:
+    """Run the days, with a progress bar on a terminal (on stderr: stdout stays clean)."""
+    if quiet or not err.is_terminal:
+        d.simulate(sim, days)
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("simulating {task.description}"), BarColumn(),
+               TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(f"{days} day(s)", total=days * 24 * 60)
+        start = sim.now
+        d.simulate(sim, days, lambda t, _end: bar.update(task, completed=t - start))
 
 
 def main() -> None:  # pragma: no cover

@@ -230,3 +230,13 @@ def test_reports_over_the_bus_reach_the_erp_once(gemba, order):
                                                  .order_by(MesRejection.id)).all()
         assert "MO-999999" in unknown.error
         assert malformed.error.startswith("ProductionPerformance payload: header: Field required")
+
+
+def test_consumption_is_booked_to_the_units_precision(gemba, order):
+    """A backflush share (1.944444 kg) is booked as the ERP counts stock: 1.944 kg; a share
+    that rounds to nothing moves nothing."""
+    apply(gemba, performance(response(order, 1, "started", materials=(
+        consumed("STEEL", "1.944444", "L1"), consumed("BOLT", "0.4")))))
+    with gemba.uow() as uow:
+        assert on_hand(uow, "STEEL") == D("28.056")
+        assert on_hand(uow, "BOLT") == D(100)

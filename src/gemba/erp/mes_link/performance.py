@@ -43,7 +43,7 @@ from gemba.core.auth.permissions import Permission
 from gemba.core.db.base import Base, IdMixin, UtcDateTime
 from gemba.core.db.uow import UnitOfWork
 from gemba.core.errors import NotFound, ValidationFailed
-from gemba.core.types import utcnow
+from gemba.core.types import quantize, utcnow
 from gemba.erp.catalog.item import Item, Tracking
 from gemba.erp.catalog.uom import Uom
 from gemba.erp.finance.journal import Journals
@@ -182,10 +182,11 @@ def _day_of(response: ProductionResponse, msg: ProductionPerformance) -> date:
     return max(times).date() if times else msg.header.sent_at.date()
 
 
-def _items(uow: UnitOfWork, codes: set[str]) -> dict[str, tuple[Item, str]]:
-    rows = uow.session.execute(select(Item, Uom.code).join(Uom, Uom.id == Item.uom_id)
+def _items(uow: UnitOfWork, codes: set[str]) -> dict[str, tuple[Item, str, int]]:
+    rows = uow.session.execute(select(Item, Uom.code, Uom.precision)
+                               .join(Uom, Uom.id == Item.uom_id)
                                .where(Item.code.in_(codes))).all()
-    return {item.code: (item, uom) for item, uom in rows}
+    return {item.code: (item, uom, precision) for item, uom, precision in rows}
 
 
 def _apply_response(uow: UnitOfWork, order: ProductionOrder, response: ProductionResponse,
@@ -199,14 +200,19 @@ def _apply_response(uow: UnitOfWork, order: ProductionOrder, response: Productio
         if m.material_definition_id not in items:
             raise ValidationFailed.on(f"{path}.material_definition_id", "exists",
                                       f"item {m.material_definition_id!r} does not exist")
-        item, uom = items[m.material_definition_id]
+        item, uom, precision = items[m.material_definition_id]
         if m.uom.casefold() != uom.casefold():
             raise ValidationFailed.on(f"{path}.uom", "base_unit",
                                       f"{item.code} is kept in {uom}, not {m.uom}")
         if m.quantity <= 0 or m.use == "Scrapped":
             continue
         if m.use == "Consumed":
-            moves.append(MoveIn(item.code, m.quantity, Locations.STOCK, Locations.PRODUCTION,
+            # A backflush by the BOM computes exact shares (1.944444 kg); stock is kept to
+            # the unit's precision, so the ERP books what it can count.
+            qty = quantize(m.quantity, precision)
+            if qty <= 0:
+                continue
+            moves.append(MoveIn(item.code, qty, Locations.STOCK, Locations.PRODUCTION,
                                 lot=_lot(item, m, None), reason=f"consumed {response.id}",
                                 source=path))
         else:
