@@ -26,6 +26,7 @@ from gemba.web.pages import (
     finance,
     home,
     inventory,
+    mes_work_orders,
     personnel,
     planning,
     production,
@@ -38,7 +39,7 @@ from gemba.web.templating import STATIC_DIR
 
 # Importing the page modules registers their concepts (and navigation entries).
 PAGE_MODULES = (catalog, bom, routing, equipment, personnel, attendance, inventory, finance,
-                purchasing, sales, production)
+                purchasing, sales, production, mes_work_orders)
 
 
 def install(app: FastAPI) -> None:
