@@ -35,11 +35,19 @@ class LabourSession(IdMixin, Base):
 
 def sessions(uow: UnitOfWork, work_order_id: int, seq: int,
              open_only: bool = False) -> list[LabourSession]:
+    """Without an autoflush: the pending changes of the action (audited) are written once, at
+    its end, so the audit chain's head is held only for the last statements."""
     stmt = select(LabourSession).where(LabourSession.work_order_id == work_order_id,
                                        LabourSession.seq == seq)
     if open_only:
         stmt = stmt.where(LabourSession.clock_off.is_(None))
-    return list(uow.session.scalars(stmt.order_by(LabourSession.id)))
+    with uow.session.no_autoflush:
+        found = list(uow.session.scalars(stmt.order_by(LabourSession.id)))
+    # Sessions added in this transaction and not flushed yet count too.
+    new = [s for s in uow.session.new if isinstance(s, LabourSession)
+           and s.work_order_id == work_order_id and s.seq == seq
+           and (not open_only or s.clock_off is None)]
+    return found + new
 
 
 def clocked_on(uow: UnitOfWork, work_order_id: int, seq: int) -> list[str]:
