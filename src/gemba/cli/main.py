@@ -165,8 +165,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     from gemba.bootstrap import bootstrap
 
     bootstrap().close()  # fail fast (config, migrations) before uvicorn starts
+    # Open live pages (server-sent events) never end on their own: give them 5 s on
+    # shutdown, so a restart does not hang.
     uvicorn.run("gemba.api.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="info")
+                workers=workers, log_level="info", timeout_graceful_shutdown=5)
 
 
 @app.command()

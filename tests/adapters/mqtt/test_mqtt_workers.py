@@ -185,3 +185,28 @@ def test_one_worker_consumes_the_others_stand_by_and_take_over(app, prefix, tmp_
     finally:
         first.stop()
         second.stop()
+
+
+def test_a_publish_the_broker_refuses_is_not_reported_as_sent():
+    """MQTT 5 acknowledges a refused publish (e.g. an ACL denial) with a failure reason; the
+    transport must raise so the relay keeps the outbox row pending. The broker here accepts
+    everything, so the refusal is what the PUBACK handler records for the next message id."""
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.reasoncodes import ReasonCode
+
+    from gemba.adapters.mqtt.connection import BrokerUnavailable
+    from gemba.adapters.mqtt.transport import MqttTransport
+    from gemba.core.events.envelope import Envelope
+
+    require_service(mqtt_available(), "Mosquitto on 127.0.0.1:1883")
+    transport = MqttTransport("mqtt://127.0.0.1:1883", timeout=5)
+    try:
+        transport.send(Envelope("m-1", "test.refusal", {"n": 1}))  # accepted
+        client = transport._ensure_connected()
+        refuse = transport._on_publish  # the next PUBACK carries a refusal
+        client.on_publish = lambda c, u, mid, reason, props: refuse(
+            c, u, mid, ReasonCode(PacketTypes.PUBACK, "Not authorized"), props)
+        with pytest.raises(BrokerUnavailable, match="refused message m-2: Not authorized"):
+            transport.send(Envelope("m-2", "test.refusal", {"n": 2}))
+    finally:
+        transport.close()

@@ -1,4 +1,5 @@
-"""Outbox transport to an MQTT broker: QoS 1, returns only once the broker acknowledged.
+"""Outbox transport to an MQTT broker: QoS 1, returns only once the broker acknowledged
+(and did not refuse) the message.
 
 The relay marks an outbox row published right after ``send`` returns, so ``send`` must not
 return before the PUBACK: a lost connection or a silent broker raises ``BrokerUnavailable`` and
@@ -39,6 +40,7 @@ class MqttTransport:
         self._client: Client | None = None
         self._connected = threading.Event()
         self._last_refusal: str | None = None
+        self._refused: dict[int, ReasonCode] = {}  # mid -> a PUBACK's failure reason
         self._lock = threading.Lock()
 
     # -- Transport protocol -------------------------------------------------------------------
@@ -63,6 +65,10 @@ class MqttTransport:
                 f"MQTT broker {self.address} did not acknowledge message "
                 f"{envelope.message_id} within {self.timeout:g}s"
             )
+        refused = self._refused.pop(info.mid, None)
+        if refused is not None:  # e.g. "Not authorized": the row must stay pending
+            raise BrokerUnavailable(
+                f"MQTT broker {self.address} refused message {envelope.message_id}: {refused}")
 
     # -- connection ---------------------------------------------------------------------------
 
@@ -107,6 +113,7 @@ class MqttTransport:
         client.max_queued_messages_set(self._max_queued)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
+        client.on_publish = self._on_publish
         try:
             client.connect(self.address.host, self.address.port, keepalive=30)
         except OSError as exc:
@@ -123,6 +130,13 @@ class MqttTransport:
         self._last_refusal = None
         self._connected.set()
         log.info("relay connected to MQTT broker %s", self.address)
+
+    def _on_publish(self, client: Client, userdata: Any, mid: int, reason: ReasonCode,
+                    properties: Properties | None) -> None:
+        """MQTT 5 acknowledges a refused publish too (PUBACK with a failure reason, e.g. an
+        ACL denial): remember it, so ``send`` does not report it as delivered."""
+        if reason.is_failure:
+            self._refused[mid] = reason
 
     def _on_disconnect(self, client: Client, userdata: Any, flags: Any, reason: ReasonCode,
                        properties: Properties | None) -> None:
