@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable
 from datetime import date, time
@@ -145,7 +146,7 @@ class Simulation:
             return fn(uow)
 
 
-class SimActor:
+class SimActor(ABC):
     """One kind of participant. ``start`` registers its simpy processes and signal
     listeners; everything it does to the system goes through ``sim.tx``."""
 
@@ -155,5 +156,6 @@ class SimActor:
         self.sim = sim
         self.rng = sim.rng(self.name)
 
+    @abstractmethod
     def start(self) -> None:
-        raise NotImplementedError
+        """Register the actor's simpy processes and listeners."""

@@ -82,10 +82,8 @@ def _record(session: Session) -> None:
     for obj in objs:
         if inspect(obj).persistent:  # not created and deleted again in this transaction
             ids.update(i for i in _items_of(obj) if i)
-    if ids:
-        existing = set(session.scalars(select(Item.id).where(Item.id.in_(ids))))
-        if existing:
-            session.execute(insert(MrpChange), [{"item_id": i} for i in sorted(existing)])
+    if ids:  # an item deleted meanwhile is dropped by ``pending_changes``' join
+        session.execute(insert(MrpChange), [{"item_id": i} for i in sorted(ids)])
 
 
 @event.listens_for(Session, "after_rollback")

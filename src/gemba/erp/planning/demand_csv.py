@@ -31,6 +31,7 @@ from gemba.erp.planning.order_rows import (
     group_key,
     lines_match,
     parse_rows,
+    partner_name,
     same_partner,
 )
 from gemba.erp.sales.sales_order import (
@@ -47,7 +48,6 @@ KINDS = ("sales_order", "forecast")
 REQUIRED = ["item_code", "qty", "due_date", "kind", "ref"]
 OPTIONAL = ["customer", "unit_price"]
 ZERO = Decimal(0)
-DEFAULT_NAME = "Imported (no partner given)"
 
 
 def _load(uow: UnitOfWork, rows: list[Row]) -> None:
@@ -89,7 +89,7 @@ def _sales_order(uow: UnitOfWork, rows: list[OrderRow]) -> None:
                 f"{ref} is sales order {existing.number} ({existing.status.value}) already, "
                 "with other open lines; change that order instead")
         return
-    ensure_partner(uow, customer, DEFAULT_NAME if customer == IMPORTED_PARTNER else customer,
+    ensure_partner(uow, customer, partner_name(customer),
                    customer=True)
     today = utcnow().date()
     order = create_sales_order(uow, SalesOrderIn(

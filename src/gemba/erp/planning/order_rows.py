@@ -25,6 +25,11 @@ CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,39}$")  # as gemba.core.comma
 IMPORTED_PARTNER = "IMPORTED"  # used when a file names no customer or supplier
 
 
+def partner_name(code: str) -> str:
+    """The name a partner created by an import gets: its code, or a telling default."""
+    return "Imported (no partner given)" if code == IMPORTED_PARTNER else code
+
+
 @dataclass(frozen=True)
 class OrderRow:
     line: int

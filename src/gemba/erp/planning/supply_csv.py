@@ -29,6 +29,7 @@ from gemba.erp.planning.order_rows import (
     group_key,
     lines_match,
     parse_rows,
+    partner_name,
     same_partner,
 )
 from gemba.erp.production.production_order import (
@@ -53,7 +54,6 @@ OPTIONAL = ["supplier", "unit_price"]
 OPEN_PRODUCTION = frozenset({OrderStatus.PLANNED, OrderStatus.RELEASED,
                              OrderStatus.IN_PROGRESS})
 ZERO = Decimal(0)
-DEFAULT_NAME = "Imported (no partner given)"
 
 
 def _load(uow: UnitOfWork, rows: list[Row]) -> None:
@@ -79,7 +79,7 @@ def _purchase_order(uow: UnitOfWork, rows: list[OrderRow]) -> None:
                 f"{ref} is purchase order {existing.number} ({existing.status.value}) "
                 "already, with other open lines; change that order instead")
         return
-    ensure_partner(uow, supplier, DEFAULT_NAME if supplier == IMPORTED_PARTNER else supplier,
+    ensure_partner(uow, supplier, partner_name(supplier),
                    supplier=True)
     po = create_purchase_order(uow, PurchaseOrderIn(
         supplier=supplier, notes=f"Imported as {ref}",

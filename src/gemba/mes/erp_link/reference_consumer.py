@@ -4,7 +4,6 @@ so duplicates and late arrivals change nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -16,13 +15,10 @@ from gemba.contracts.isa95 import (
     PersonnelInformation,
     from_payload,
 )
-from gemba.core.auth.actor import SYSTEM
-from gemba.core.db.uow import BoundUnitOfWork, UnitOfWork
-from gemba.core.errors import GembaError
+from gemba.core.db.uow import UnitOfWork
 from gemba.core.events.bus import Handler
 from gemba.core.events.envelope import Envelope
-from gemba.core.types import utcnow
-from gemba.mes.erp_link.schedule_consumer import MesRejection
+from gemba.mes.erp_link.schedule_consumer import apply_or_reject
 from gemba.mes.material_lot import apply_lot
 from gemba.mes.personnel import apply_person
 
@@ -45,25 +41,13 @@ def apply_lots(uow: UnitOfWork, msg: MaterialLotInformation) -> int:
     return applied
 
 
-def _guarded(session: Session, env: Envelope, apply: Callable[[UnitOfWork], object]) -> None:
-    """Apply, or record why the message was refused (it is never retried)."""
-    uow = BoundUnitOfWork(session, SYSTEM, reason=f"ERP message {env.message_id}")
-    try:
-        with session.begin_nested():
-            apply(uow)
-    except GembaError as exc:
-        session.add(MesRejection(message_id=env.message_id[:100], topic=env.topic[:100],
-                                 error=exc.message, received_at=utcnow()))
-        session.flush()
-
-
 def handle_personnel(session: Session, env: Envelope) -> None:
-    _guarded(session, env, lambda uow: apply_personnel(
+    apply_or_reject(session, env, lambda uow: apply_personnel(
         uow, from_payload(PersonnelInformation, env.payload)))
 
 
 def handle_lots(session: Session, env: Envelope) -> None:
-    _guarded(session, env, lambda uow: apply_lots(
+    apply_or_reject(session, env, lambda uow: apply_lots(
         uow, from_payload(MaterialLotInformation, env.payload)))
 
 

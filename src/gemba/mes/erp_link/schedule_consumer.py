@@ -11,6 +11,7 @@ blocking the queue behind it; database trouble still propagates (redelivery).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
@@ -67,17 +68,24 @@ class Subscribable(Protocol):
     def subscribe(self, consumer: str, pattern: str, handler: Handler) -> None: ...
 
 
-def handle(session: Session, env: Envelope) -> None:
-    """Apply one relayed schedule as the system actor, or record why it was refused."""
+def apply_or_reject(session: Session, env: Envelope,
+                    apply: Callable[[UnitOfWork], object]) -> None:
+    """Apply one relayed ERP message as the system actor, or record why it was refused (a
+    refused message is kept, never retried, and does not block the ones behind it)."""
     uow = BoundUnitOfWork(session, SYSTEM, reason=f"ERP message {env.message_id}")
     try:
         with session.begin_nested():
-            apply_schedule(uow, from_payload(ProductionSchedule, env.payload))
+            apply(uow)
     except (GembaError, ValidationError) as exc:
         error = exc.message if isinstance(exc, GembaError) else f"malformed message: {exc}"
         session.add(MesRejection(message_id=env.message_id[:100], topic=env.topic[:100],
                                  error=error, received_at=utcnow()))
         session.flush()
+
+
+def handle(session: Session, env: Envelope) -> None:
+    apply_or_reject(session, env, lambda uow: apply_schedule(
+        uow, from_payload(ProductionSchedule, env.payload)))
 
 
 def register(bus: Subscribable) -> None:
